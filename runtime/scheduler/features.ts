@@ -1,0 +1,231 @@
+// The one feature extractor of the learned scheduler. Training (models/rl), the TypeScript forward pass and the ONNX
+// policy all call `extractCandidates`, so the model sees in production exactly the features it was trained on.
+// A change to any feature or its normalization must bump FEATURE_SCHEMA_VERSION: the hash below goes into the model
+// card and a model whose hash differs is refused at load.
+import { createHash } from 'node:crypto';
+import type { AgentView, Observation, ResourceVector, TaskView } from './policy.js';
+
+export const FEATURE_SCHEMA_VERSION = 1;
+
+/** How each feature is normalized; the text is part of the schema hash, so it documents and pins the code. */
+export const FEATURES: readonly { name: string; norm: string }[] = [
+  // task features
+  { name: 'task_log_duration', norm: 'ln(1 + estDurationMs/1000) / 5' },
+  { name: 'task_log_run_on_agent', norm: 'ln(1 + estDurationMs/speed/1000) / 5' },
+  { name: 'task_wait_ratio', norm: 'ln(1 + max(0, nowMs - arrivalMs) / estDurationMs) / 3' },
+  { name: 'task_priority', norm: 'priority / 9' },
+  { name: 'task_has_deadline', norm: '1 if deadlineMs present else 0' },
+  {
+    name: 'task_deadline_slack',
+    norm: 'clip((deadlineMs - nowMs - estDurationMs/speed) / estDurationMs, -3, 3) / 3; 0 without deadline',
+  },
+  { name: 'task_attempts', norm: 'min(attempts, 5) / 5' },
+  { name: 'task_cpu_share', norm: 'demand.cpu / capacity.cpu (0 when both 0)' },
+  { name: 'task_mem_share', norm: 'demand.memoryMb / capacity.memoryMb' },
+  { name: 'task_bw_share', norm: 'demand.bandwidthKbps / capacity.bandwidthKbps' },
+  { name: 'task_duration_rank', norm: 'fraction of window tasks with a shorter estDurationMs, 0..1' },
+  { name: 'task_age_rank', norm: 'index in arrival order / window size, 0..1' },
+  // agent features
+  { name: 'agent_cpu_free_after', norm: '(capacity.cpu - used.cpu - demand.cpu) / capacity.cpu' },
+  { name: 'agent_mem_free_after', norm: '(capacity.memoryMb - used.memoryMb - demand.memoryMb) / capacity.memoryMb' },
+  { name: 'agent_bw_free_after', norm: '(capacity.bw - used.bw - demand.bw) / capacity.bw' },
+  { name: 'agent_utilization', norm: 'mean over cpu, memory, bandwidth of used / capacity' },
+  { name: 'agent_running', norm: 'ln(1 + running) / 3' },
+  { name: 'agent_busy_ratio', norm: 'ln(1 + max(0, estFreeAtMs - nowMs) / estDurationMs) / 3' },
+  { name: 'agent_log_speed', norm: 'clip(log2(speed), -4, 4) / 2' },
+  { name: 'agent_speed_rel', norm: 'speed / max speed of the agents having the capability' },
+  { name: 'agent_battery', norm: 'battery, 1 when mains-powered' },
+  { name: 'agent_has_battery', norm: '1 if battery present else 0' },
+  { name: 'agent_link', norm: 'linkQuality 0..1' },
+  { name: 'agent_kind_device', norm: 'one-hot kind' },
+  { name: 'agent_kind_robot', norm: 'one-hot kind' },
+  { name: 'agent_kind_software', norm: 'one-hot kind' },
+  // global features (same for every candidate of one observation)
+  { name: 'global_log_tasks', norm: 'ln(1 + tasks waiting) / 5' },
+  { name: 'global_log_agents', norm: 'ln(1 + agents) / 5' },
+  { name: 'global_cpu_utilization', norm: 'sum used.cpu / sum capacity.cpu' },
+  { name: 'global_tasks_per_agent', norm: 'ln(1 + tasks waiting / agents) / 3' },
+  { name: 'pair_feasible_share', norm: 'feasible agents for this task / agents with the capability' },
+  { name: 'is_wait', norm: '1 on the single "wait" row (all task and agent features 0), else 0' },
+];
+
+export const FEATURE_COUNT = FEATURES.length;
+const GLOBAL_OFFSET = 26;
+const FEASIBLE_SHARE = 30;
+const IS_WAIT = 31;
+
+/** Limits on the candidate set so a long queue cannot blow up one decision. */
+export interface CandidateLimits {
+  /** oldest waiting tasks always considered (no starvation) */
+  oldestTasksMax: number;
+  /** further tasks considered, shortest estDurationMs first (lets the model act like SJF) */
+  shortestTasksMax: number;
+}
+
+export const DEFAULT_LIMITS: CandidateLimits = { oldestTasksMax: 8, shortestTasksMax: 8 };
+
+export interface Candidates {
+  /** row-major [rows x FEATURE_COUNT] */
+  features: Float32Array;
+  rows: number;
+  /** per row: index into obs.tasks, or -1 for the wait row */
+  taskIndex: Int32Array;
+  /** per row: index into obs.agents, or -1 for the wait row */
+  agentIndex: Int32Array;
+  /** row of the "wait" option, or -1 when not included */
+  waitRow: number;
+}
+
+/** sha256 over version, names and normalizations; stored in the model card and checked at load. */
+export function featureSchemaHash(): string {
+  const text = JSON.stringify({ v: FEATURE_SCHEMA_VERSION, f: FEATURES });
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function fits(task: TaskView, agent: AgentView): boolean {
+  const c = agent.capacity;
+  const u = agent.used;
+  const d = task.demand;
+  return (
+    agent.capabilities.includes(task.capability) &&
+    u.cpu + d.cpu <= c.cpu + 1e-9 &&
+    u.memoryMb + d.memoryMb <= c.memoryMb + 1e-9 &&
+    u.bandwidthKbps + d.bandwidthKbps <= c.bandwidthKbps + 1e-9
+  );
+}
+
+/** The task window: the oldest tasks plus the shortest of the rest, in arrival order (indices into obs.tasks). */
+export function taskWindow(tasks: readonly TaskView[], limits: CandidateLimits = DEFAULT_LIMITS): number[] {
+  const n = tasks.length;
+  if (n <= limits.oldestTasksMax + limits.shortestTasksMax) return Array.from({ length: n }, (_, i) => i);
+  const picked: number[] = [];
+  for (let i = 0; i < limits.oldestTasksMax; i++) picked.push(i);
+  const rest: number[] = [];
+  for (let i = limits.oldestTasksMax; i < n; i++) rest.push(i);
+  rest.sort((a, b) => tasks[a]!.estDurationMs - tasks[b]!.estDurationMs || a - b);
+  for (let i = 0; i < limits.shortestTasksMax; i++) picked.push(rest[i]!);
+  return picked.sort((a, b) => a - b);
+}
+
+function share(num: number, den: number): number {
+  if (den <= 0) return num > 0 ? 1 : 0;
+  return num / den;
+}
+
+function clip(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : Math.min(x, hi);
+}
+
+function globalFeatures(obs: Observation, out: Float32Array): void {
+  let usedCpu = 0;
+  let capCpu = 0;
+  for (const a of obs.agents) {
+    usedCpu += a.used.cpu;
+    capCpu += a.capacity.cpu;
+  }
+  const nA = Math.max(1, obs.agents.length);
+  out[0] = Math.log1p(obs.tasks.length) / 5;
+  out[1] = Math.log1p(obs.agents.length) / 5;
+  out[2] = share(usedCpu, capCpu);
+  out[3] = Math.log1p(obs.tasks.length / nA) / 3;
+}
+
+function writePair(
+  o: Observation,
+  t: TaskView,
+  a: AgentView,
+  ranks: [number, number],
+  maxSpeed: number,
+  row: Float32Array,
+) {
+  const est = Math.max(1, t.estDurationMs);
+  const speed = Math.max(1e-6, a.speed);
+  const c: ResourceVector = a.capacity;
+  const u: ResourceVector = a.used;
+  const d: ResourceVector = t.demand;
+  row[0] = Math.log1p(est / 1000) / 5;
+  row[1] = Math.log1p(est / speed / 1000) / 5;
+  row[2] = Math.log1p(Math.max(0, o.nowMs - t.arrivalMs) / est) / 3;
+  row[3] = t.priority / 9;
+  row[4] = t.deadlineMs === undefined ? 0 : 1;
+  row[5] = t.deadlineMs === undefined ? 0 : clip((t.deadlineMs - o.nowMs - est / speed) / est, -3, 3) / 3;
+  row[6] = Math.min(t.attempts, 5) / 5;
+  row[7] = share(d.cpu, c.cpu);
+  row[8] = share(d.memoryMb, c.memoryMb);
+  row[9] = share(d.bandwidthKbps, c.bandwidthKbps);
+  row[10] = ranks[0];
+  row[11] = ranks[1];
+  row[12] = share(c.cpu - u.cpu - d.cpu, c.cpu);
+  row[13] = share(c.memoryMb - u.memoryMb - d.memoryMb, c.memoryMb);
+  row[14] = share(c.bandwidthKbps - u.bandwidthKbps - d.bandwidthKbps, c.bandwidthKbps);
+  row[15] = (share(u.cpu, c.cpu) + share(u.memoryMb, c.memoryMb) + share(u.bandwidthKbps, c.bandwidthKbps)) / 3;
+  row[16] = Math.log1p(a.running) / 3;
+  row[17] = Math.log1p(Math.max(0, a.estFreeAtMs - o.nowMs) / est) / 3;
+  row[18] = clip(Math.log2(speed), -4, 4) / 2;
+  row[19] = maxSpeed > 0 ? speed / maxSpeed : 1;
+  row[20] = a.battery ?? 1;
+  row[21] = a.battery === undefined ? 0 : 1;
+  row[22] = a.linkQuality;
+  row[23] = a.kind === 'device' ? 1 : 0;
+  row[24] = a.kind === 'robot' ? 1 : 0;
+  row[25] = a.kind === 'software' ? 1 : 0;
+}
+
+/**
+ * Every feasible (task, agent) pair of the task window, one feature row each, plus one "wait" row when `withWait`.
+ * Rows are ordered by task (arrival order) then agent (observation order), so the result is deterministic.
+ */
+export function extractCandidates(
+  obs: Observation,
+  withWait = true,
+  limits: CandidateLimits = DEFAULT_LIMITS,
+): Candidates {
+  const window = taskWindow(obs.tasks, limits);
+  const glob = new Float32Array(4);
+  globalFeatures(obs, glob);
+  const durs = window.map((i) => obs.tasks[i]!.estDurationMs);
+  const pairs: [number, number, number, number, number][] = []; // task, agent, durRank, ageRank, feasibleShare
+  const maxSpeeds: number[] = [];
+  for (let w = 0; w < window.length; w++) {
+    const ti = window[w]!;
+    const task = obs.tasks[ti]!;
+    let capable = 0;
+    let maxSpeed = 0;
+    const feasible: number[] = [];
+    for (let ai = 0; ai < obs.agents.length; ai++) {
+      const agent = obs.agents[ai]!;
+      if (!agent.capabilities.includes(task.capability)) continue;
+      capable++;
+      maxSpeed = Math.max(maxSpeed, agent.speed);
+      if (fits(task, agent)) feasible.push(ai);
+    }
+    const shorter = durs.filter((d) => d < task.estDurationMs).length;
+    const durRank = window.length > 1 ? shorter / (window.length - 1) : 0;
+    const ageRank = window.length > 1 ? w / (window.length - 1) : 0;
+    for (const ai of feasible) pairs.push([ti, ai, durRank, ageRank, capable > 0 ? feasible.length / capable : 0]);
+    maxSpeeds[ti] = maxSpeed;
+  }
+  const rows = pairs.length + (withWait ? 1 : 0);
+  const features = new Float32Array(rows * FEATURE_COUNT);
+  const taskIndex = new Int32Array(rows);
+  const agentIndex = new Int32Array(rows);
+  for (let r = 0; r < pairs.length; r++) {
+    const [ti, ai, durRank, ageRank, feasibleShare] = pairs[r]!;
+    const row = features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT);
+    writePair(obs, obs.tasks[ti]!, obs.agents[ai]!, [durRank, ageRank], maxSpeeds[ti] ?? 0, row);
+    row.set(glob, GLOBAL_OFFSET);
+    row[FEASIBLE_SHARE] = feasibleShare;
+    taskIndex[r] = ti;
+    agentIndex[r] = ai;
+  }
+  let waitRow = -1;
+  if (withWait) {
+    waitRow = pairs.length;
+    const row = features.subarray(waitRow * FEATURE_COUNT, (waitRow + 1) * FEATURE_COUNT);
+    row.set(glob, GLOBAL_OFFSET);
+    row[IS_WAIT] = 1;
+    taskIndex[waitRow] = -1;
+    agentIndex[waitRow] = -1;
+  }
+  return { features, rows, taskIndex, agentIndex, waitRow };
+}

@@ -1,0 +1,130 @@
+// The learned policy `rl`: every feasible (task, agent) pair of the task window (plus a "wait" row) is featurized by
+// the one extractor, scored in ONE batched call, and placed greedily (rl-select.ts). Two scorers with identical numbers:
+// onnxruntime-node for the gateway, and the TypeScript forward pass for the simulator and training (sync, no native
+// code). The export parity test checks they agree to 1e-5.
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { Mlp, type MlpJson } from '../../../models/rl/mlp.js';
+import {
+  type CandidateLimits,
+  type Candidates,
+  DEFAULT_LIMITS,
+  extractCandidates,
+  FEATURE_COUNT,
+} from '../features.js';
+import { checkCard, type ModelCard } from '../model-card.js';
+import type { Observation, Placement, Policy } from '../policy.js';
+import { selectPlacements } from '../rl-select.js';
+
+export interface RlOptions {
+  withWait: boolean;
+  limits: CandidateLimits;
+}
+
+export const DEFAULT_RL_OPTIONS: RlOptions = { withWait: true, limits: DEFAULT_LIMITS };
+
+/** The same policy with the TypeScript forward pass: synchronous, for the simulator and training. */
+export class RlTsPolicy implements Policy {
+  readonly name = 'rl';
+  constructor(
+    readonly net: Mlp,
+    readonly opts: RlOptions = DEFAULT_RL_OPTIONS,
+  ) {
+    if (net.inputSize !== FEATURE_COUNT)
+      throw new TypeError(`RlTsPolicy: net input ${net.inputSize} != ${FEATURE_COUNT}`);
+  }
+
+  static fromJSON(j: MlpJson, opts: RlOptions = DEFAULT_RL_OPTIONS): RlTsPolicy {
+    return new RlTsPolicy(Mlp.fromJSON(j), opts);
+  }
+
+  candidates(obs: Observation): Candidates {
+    return extractCandidates(obs, this.opts.withWait, this.opts.limits);
+  }
+
+  decide(obs: Observation): readonly Placement[] {
+    if (obs.tasks.length === 0 || obs.agents.length === 0) return [];
+    const cands = this.candidates(obs);
+    if (cands.rows === 0 || (cands.rows === 1 && cands.waitRow === 0)) return [];
+    const scores = this.net.forward(cands.features, cands.rows);
+    return selectPlacements(obs, cands, scores).placements;
+  }
+}
+
+/** The gateway's policy: the shipped .onnx through onnxruntime-node. Create with `RlOnnxPolicy.load`. */
+export class RlOnnxPolicy implements Policy {
+  readonly name = 'rl';
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly card: ModelCard,
+  ) {}
+
+  /** Loads and validates model and card; throws an Error saying what is wrong (missing, corrupt, mismatched). */
+  static async load(modelPath: string, cardPath: string): Promise<RlOnnxPolicy> {
+    let cardText: string;
+    try {
+      cardText = await readFile(cardPath, 'utf8');
+    } catch (err) {
+      throw new Error(`model card ${cardPath} unreadable: ${(err as Error).message}`);
+    }
+    let cardJson: unknown;
+    try {
+      cardJson = JSON.parse(cardText);
+    } catch (err) {
+      throw new Error(`model card ${cardPath} is not JSON: ${(err as Error).message}`);
+    }
+    const card = checkCard(cardJson);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(modelPath);
+    } catch (err) {
+      throw new Error(`model ${modelPath} unreadable: ${(err as Error).message}`);
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    } catch (err) {
+      throw new Error(`model ${modelPath} rejected by onnxruntime: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const policy = new RlOnnxPolicy(session, card);
+    await policy.probe();
+    return policy;
+  }
+
+  /** One zero row through the model: input width and output shape must match the extractor. */
+  private async probe(): Promise<void> {
+    const input = this.session.inputNames[0];
+    const output = this.session.outputNames[0];
+    if (this.session.inputNames.length !== 1 || this.session.outputNames.length !== 1 || !input || !output) {
+      throw new Error('model must have exactly one input and one output');
+    }
+    try {
+      const out = await this.session.run({
+        [input]: new ort.Tensor('float32', new Float32Array(FEATURE_COUNT), [1, FEATURE_COUNT]),
+      });
+      const q = out[output];
+      if (q?.dims.length !== 2 || q.dims[0] !== 1 || q.dims[1] !== 1) throw new Error('output shape is not [batch, 1]');
+    } catch (err) {
+      await this.session.release();
+      throw new Error(`model does not take ${FEATURE_COUNT} features: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  async score(features: Float32Array, rows: number): Promise<Float32Array> {
+    const feeds = { [this.session.inputNames[0]!]: new ort.Tensor('float32', features, [rows, FEATURE_COUNT]) };
+    const out = await this.session.run(feeds);
+    return out[this.session.outputNames[0]!]!.data as Float32Array;
+  }
+
+  async decide(obs: Observation): Promise<readonly Placement[]> {
+    if (obs.tasks.length === 0 || obs.agents.length === 0) return [];
+    const cands = extractCandidates(obs, this.card.withWait, this.card.limits);
+    if (cands.rows === 0 || (cands.rows === 1 && cands.waitRow === 0)) return [];
+    const scores = await this.score(cands.features, cands.rows);
+    return selectPlacements(obs, cands, scores).placements;
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}

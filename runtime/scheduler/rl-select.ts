@@ -1,0 +1,48 @@
+// Turns one batch of candidate scores into placements: the best-scored pairs first, each task at most once, each pair
+// re-checked against the resources already committed in this decision. Pairs scored below the "wait" row are not placed.
+// Shared by the ONNX policy, the TypeScript-forward policy and training, so all three decide identically.
+import type { Candidates } from './features.js';
+import type { Observation, Placement } from './policy.js';
+
+export function rankRows(cands: Candidates, scores: ArrayLike<number>): number[] {
+  const rows: number[] = [];
+  for (let r = 0; r < cands.rows; r++) if (r !== cands.waitRow) rows.push(r);
+  // ties broken by row order so the choice is deterministic
+  rows.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return rows;
+}
+
+/** Placements chosen from `scores` (one per candidate row) and, per placement, the row it came from. */
+export function selectPlacements(
+  obs: Observation,
+  cands: Candidates,
+  scores: ArrayLike<number>,
+): { placements: Placement[]; rows: number[] } {
+  if (scores.length < cands.rows)
+    throw new RangeError(`selectPlacements: ${scores.length} scores for ${cands.rows} rows`);
+  const waitScore = cands.waitRow >= 0 ? scores[cands.waitRow]! : Number.NEGATIVE_INFINITY;
+  const used = obs.agents.map((a) => ({ ...a.used }));
+  const placedTask = new Set<number>();
+  const placements: Placement[] = [];
+  const rows: number[] = [];
+  for (const r of rankRows(cands, scores)) {
+    if (!(scores[r]! > waitScore)) break;
+    const ti = cands.taskIndex[r]!;
+    const ai = cands.agentIndex[r]!;
+    if (placedTask.has(ti)) continue;
+    const task = obs.tasks[ti]!;
+    const agent = obs.agents[ai]!;
+    const u = used[ai]!;
+    const d = task.demand;
+    const c = agent.capacity;
+    if (u.cpu + d.cpu > c.cpu + 1e-9 || u.memoryMb + d.memoryMb > c.memoryMb + 1e-9) continue;
+    if (u.bandwidthKbps + d.bandwidthKbps > c.bandwidthKbps + 1e-9) continue;
+    u.cpu += d.cpu;
+    u.memoryMb += d.memoryMb;
+    u.bandwidthKbps += d.bandwidthKbps;
+    placedTask.add(ti);
+    placements.push({ taskId: task.id, agentId: agent.id });
+    rows.push(r);
+  }
+  return { placements, rows };
+}
