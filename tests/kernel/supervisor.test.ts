@@ -1,14 +1,14 @@
 // The supervisor against real child processes: restart policies, backoff and the crash-loop limit, the memory limit,
 // SIGTERM then SIGKILL, logs, cpu/rss sampling and agents coming back after a supervisor restart.
 import { existsSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Supervisor } from '../../runtime/kernel/supervisor/supervisor.js';
 import { quietLogger, tempDir, waitFor, writeAgent } from './fixtures.js';
 
 const fast = { backoffInitialMs: 50, backoffMaxMs: 400, crashLoopWindowMs: 60000 };
 
 async function withSupervisor(
-  t: Tap.Test,
+  t: Test,
   extra: Partial<ConstructorParameters<typeof Supervisor>[0]> = {},
 ): Promise<{ sup: Supervisor; root: string }> {
   const tmp = tempDir('sup');
