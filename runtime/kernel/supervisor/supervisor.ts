@@ -17,7 +17,7 @@ export interface SupervisorOptions {
   sandboxArgs?: SandboxArgs | undefined;
   /** environment the gateway gives each agent (its MQTT URL, credentials) */
   kernelEnv?: ((name: string) => Record<string, string>) | undefined;
-  /** where an agent's storage lives; default <dataDir>/storage/<name> */
+  /** the files area the agent's process may use directly; default <dataDir>/storage/<name>/files (see storage/) */
   storageDirFor?: ((name: string) => string) | undefined;
   /** cpu/rss sampling and RSS limit check period, ms */
   pollMs?: number | undefined;
@@ -44,7 +44,7 @@ export class Supervisor extends EventEmitter {
   }
 
   private storageDir(name: string): string {
-    return this.opts.storageDirFor?.(name) ?? join(this.opts.dataDir, 'storage', name);
+    return this.opts.storageDirFor?.(name) ?? join(this.opts.dataDir, 'storage', name, 'files');
   }
 
   /** Loads installed agents and starts those wanted running. Idempotent. */
