@@ -4,6 +4,7 @@
 import {
   constants as C,
   closeSync,
+  type Dirent,
   fstatSync,
   fsyncSync,
   lstatSync,
@@ -43,11 +44,14 @@ export interface Usage {
   quotaBytes: number;
 }
 
-const KEY_PATTERN = /^[^\u0000-\u001f]+$/;
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
+}
 
 function treeBytes(dir: string): number {
   let total = 0;
-  let entries: ReturnType<typeof readdirSync<{ withFileTypes: true }>> = [];
+  let entries: Dirent[] = [];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
@@ -110,7 +114,7 @@ export class AgentNamespace {
   }
 
   private checkKey(key: unknown): string {
-    if (typeof key !== 'string' || key.length === 0 || key.length > this.limits.keyCharsMax || !KEY_PATTERN.test(key)) {
+    if (typeof key !== 'string' || key.length === 0 || key.length > this.limits.keyCharsMax || hasControlChar(key)) {
       throw new StorageError('EKEY', `key must be 1..${this.limits.keyCharsMax} chars without control characters`);
     }
     return key;
