@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { AgentNamespace, type NamespaceLimits } from './agent-namespace.js';
 import { StorageError } from './safe-path.js';
 
-export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+// the bus's ID_PATTERN (runtime/bus/topics.ts): one topic level, never a path
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface StorageOptions {
   dataDir: string;

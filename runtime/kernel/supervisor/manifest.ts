@@ -59,7 +59,7 @@ export const manifestSchema = {
       type: 'array',
       maxItems: 256,
       uniqueItems: true,
-      items: { type: 'string', pattern: '^[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)*$', maxLength: 128 },
+      items: { type: 'string', pattern: '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*$', maxLength: 64 },
       default: [],
     },
     limits: {
