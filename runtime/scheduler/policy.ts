@@ -54,6 +54,11 @@ export interface Observation {
   tasks: readonly TaskView[];
   /** agents that are online and may take work */
   agents: readonly AgentView[];
+  /**
+   * tasks waiting in total, count; may exceed tasks.length when the queue is longer than the observation window
+   * (the oldest tasks are shown). Absent when the builder shows the whole queue. Added in contract v1.1.
+   */
+  waitingTotal?: number | undefined;
 }
 
 export interface Placement {
