@@ -1,0 +1,120 @@
+// The broker's access control (BrokerAccess): who may connect, publish and subscribe. Authentication checks the
+// credential store and binds the MQTT client id to the identity, so nobody can connect as, or take over the session
+// of, an agent they are not. Authorization checks topic strings for oddities, then the role rules of acl-rules.ts.
+import type { BrokerAccess, Principal } from '../bus/access.js';
+import { type AclRules, bind, defaultRules } from './acl-rules.js';
+import type { CredentialStore } from './credential-store.js';
+import { Denials, type SecurityLogger, silentLogger } from './denials.js';
+import { covers, matches, topicFilterProblem, topicNameProblem } from './topic-filter.js';
+
+export interface AclEngineOptions {
+  store: CredentialStore;
+  /** the namespace root of runtime/bus/topics.ts (`agentos/v1`) */
+  root: string;
+  /** development mode: anonymous clients get in and may do anything with well-formed topics */
+  devMode?: boolean | undefined;
+  /** largest PUBLISH payload accepted, bytes */
+  payloadBytesMax?: number | undefined;
+  rules?: AclRules | undefined;
+  logger?: SecurityLogger | undefined;
+  denials?: Denials | undefined;
+}
+
+/** Client-id separator: operators and gateways may run several clients as `<id>:<anything>`. Agents use their id. */
+const CLIENT_SUFFIX = ':';
+const CLIENT_ID_BYTES_MAX = 128;
+
+export class AclEngine implements BrokerAccess {
+  readonly denials: Denials;
+  readonly devMode: boolean;
+  readonly payloadBytesMax: number;
+  private readonly store: CredentialStore;
+  private readonly rules: AclRules;
+  /** rules bound to one principal id, rebuilt when grants change; bounded by the number of identities */
+  private readonly bound = new Map<string, { publish: string[]; subscribe: string[]; key: string }>();
+
+  constructor(opts: AclEngineOptions) {
+    this.store = opts.store;
+    this.devMode = opts.devMode ?? false;
+    this.payloadBytesMax = opts.payloadBytesMax ?? 256 * 1024;
+    this.rules = opts.rules ?? defaultRules({ root: opts.root });
+    this.denials = opts.denials ?? new Denials({ logger: opts.logger ?? silentLogger });
+  }
+
+  async authenticate(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<Principal | null> {
+    const who = typeof username === 'string' ? username.slice(0, 64) : `client:${String(clientId).slice(0, 64)}`;
+    if (typeof clientId !== 'string' || clientId.length === 0 || Buffer.byteLength(clientId) > CLIENT_ID_BYTES_MAX) {
+      return this.refuse(who, 'bad-client-id', clientId);
+    }
+    if (username === undefined && password === undefined) {
+      if (this.devMode) return { id: clientId, role: 'anonymous' };
+      return this.refuse(who, 'anonymous', clientId);
+    }
+    let principal: Principal | null = null;
+    try {
+      principal = await this.store.verify(username, password);
+    } catch {
+      principal = null; // a broken hash or store never lets anyone in
+    }
+    if (!principal) return this.refuse(who, 'bad-credentials', clientId);
+    if (!clientIdFits(principal, clientId)) return this.refuse(who, 'client-id-mismatch', clientId);
+    return principal;
+  }
+
+  authorizePublish(principal: Principal, topic: string, payloadBytes: number): boolean {
+    const problem = topicNameProblem(topic);
+    if (problem) return this.deny('publish', principal, 'bad-topic', topic, problem);
+    if (!(payloadBytes <= this.payloadBytesMax)) {
+      return this.deny('publish', principal, 'payload-too-large', topic, `${payloadBytes} > ${this.payloadBytesMax}`);
+    }
+    if (principal.role === 'anonymous') return this.devMode || this.deny('publish', principal, 'anonymous', topic);
+    const allowed = this.rulesFor(principal).publish.some((f) => matches(f, topic));
+    return allowed || this.deny('publish', principal, 'not-allowed', topic);
+  }
+
+  authorizeSubscribe(principal: Principal, topicFilter: string): boolean {
+    const problem = topicFilterProblem(topicFilter);
+    if (problem) return this.deny('subscribe', principal, 'bad-filter', topicFilter, problem);
+    if (principal.role === 'anonymous')
+      return this.devMode || this.deny('subscribe', principal, 'anonymous', topicFilter);
+    const allowed = this.rulesFor(principal).subscribe.some((a) => covers(a, topicFilter));
+    return allowed || this.deny('subscribe', principal, 'not-allowed', topicFilter);
+  }
+
+  private rulesFor(p: Principal): { publish: string[]; subscribe: string[] } {
+    const key = `${p.role}|${(p.grants ?? []).join('\n')}`;
+    const cached = this.bound.get(p.id);
+    if (cached && cached.key === key) return cached;
+    const role = this.rules[p.role];
+    const next = {
+      key,
+      publish: bind(role.publish, p.id),
+      // grants widen reading only, never writing, and never into $-topics (checked when they were stored)
+      subscribe: [...bind(role.subscribe, p.id), ...(p.grants ?? [])],
+    };
+    if (this.bound.size > this.store.size + 64) this.bound.clear();
+    this.bound.set(p.id, next);
+    return next;
+  }
+
+  private refuse(who: string, reason: string, clientId: unknown): null {
+    this.denials.record('connect', who, reason, { clientId: String(clientId).slice(0, CLIENT_ID_BYTES_MAX) });
+    return null;
+  }
+
+  private deny(action: 'publish' | 'subscribe', p: Principal, reason: string, topic: string, detail?: string): false {
+    const shown = typeof topic === 'string' ? JSON.stringify(topic.slice(0, 200)) : typeof topic;
+    this.denials.record(action, `${p.role}:${p.id}`, reason, detail ? { topic: shown, detail } : { topic: shown });
+    return false;
+  }
+}
+
+/** Agents must use their id as client id: MQTT lets a new connection with the same client id take over a session. */
+export function clientIdFits(p: Principal, clientId: string): boolean {
+  if (clientId === p.id) return true;
+  return p.role !== 'agent' && clientId.startsWith(p.id + CLIENT_SUFFIX);
+}

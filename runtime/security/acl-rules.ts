@@ -1,0 +1,71 @@
+// Who may publish and subscribe where, per role, as MQTT topic filters with an `{id}` placeholder for the principal's
+// id. A publish is allowed when its topic matches one filter of the role's publish list; a subscription when one
+// filter of the role's subscribe list (or of the principal's grants) covers every topic the requested filter can
+// match. The default rules follow the namespace of runtime/bus/topics.ts (agentos/v1/...).
+import type { PrincipalRole } from '../bus/access.js';
+
+export interface RoleRules {
+  publish: readonly string[];
+  subscribe: readonly string[];
+}
+
+export type AclRules = Record<PrincipalRole, RoleRules>;
+
+export interface DefaultRulesOptions {
+  /** the namespace root, `agentos/v1` */
+  root: string;
+  /** API methods an agent may call (request topic <root>/api/<method>) */
+  agentApiMethods?: readonly string[] | undefined;
+  /** API methods a viewer may call; viewers never call methods that change state */
+  viewerApiMethods?: readonly string[] | undefined;
+  /** where cluster peers talk (Raft over MQTT); gateways may use nothing else besides their own status and API */
+  clusterPrefix?: string | undefined;
+}
+
+/** Methods that only read. Keep in step with the gateway API of runtime/bus (docs/PROTOCOL.md). */
+export const READ_ONLY_API_METHODS = ['health', 'agents.list', 'agents.get', 'tasks.get', 'tasks.list'] as const;
+export const AGENT_API_METHODS = [...READ_ONLY_API_METHODS, 'tasks.submit'] as const;
+
+/** Channels an agent publishes about itself; the others under its namespace (cmd, task/assign, mailbox, error) come
+ * from the gateway and are only read by the agent, so an agent cannot forge its own commands or task assignments. */
+export const AGENT_PUBLISHED_CHANNELS = [
+  'hello',
+  'heartbeat',
+  'status',
+  'telemetry',
+  'state',
+  'cmd/reply',
+  'task/update',
+];
+
+export function defaultRules(opts: DefaultRulesOptions): AclRules {
+  const r = opts.root;
+  const cluster = opts.clusterPrefix ?? `${r}/cluster`;
+  const api = (methods: readonly string[]) => methods.map((m) => `${r}/api/${m}`);
+  const replies = [`${r}/replies/{id}`, `${r}/replies/{id}/#`, `${r}/replies/{id}:+`, `${r}/replies/{id}:+/#`];
+  return {
+    agent: {
+      publish: [
+        ...AGENT_PUBLISHED_CHANNELS.map((c) => `${r}/agents/{id}/${c}`),
+        ...api(opts.agentApiMethods ?? AGENT_API_METHODS),
+      ],
+      subscribe: [`${r}/agents/{id}/#`, ...replies],
+    },
+    'operator-admin': { publish: ['#', '$SYS/#'], subscribe: ['#', '$SYS/#'] },
+    'operator-viewer': {
+      publish: api(opts.viewerApiMethods ?? READ_ONLY_API_METHODS),
+      subscribe: [`${r}/#`],
+    },
+    gateway: {
+      publish: [`${cluster}/#`, `${r}/gateways/{id}/#`],
+      subscribe: [`${cluster}/#`, `${r}/gateways/+/status`],
+    },
+    // anonymous principals exist only in development mode, where the access layer lets everything through
+    anonymous: { publish: [], subscribe: [] },
+  };
+}
+
+/** Replaces `{id}` in every filter; ids are validated (no '/', '+', '#', '$') before they get here. */
+export function bind(filters: readonly string[], id: string): string[] {
+  return filters.map((f) => f.replaceAll('{id}', id));
+}

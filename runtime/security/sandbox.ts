@@ -1,0 +1,108 @@
+// Least privilege for software agents. Node's permission model (Node 20: --experimental-permission) limits a child
+// node process to reading its own code and storage and writing only its storage; it grants no child processes, no
+// worker threads and no native addons. It does NOT restrict the network: for an agent that needs no network we run
+// it in a fresh network namespace (`unshare --net`: only a downed loopback), where no TCP/UDP connection can leave.
+// Pathname Unix sockets still work across namespaces, which is how such an agent can reach a broker socket.
+import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What the supervisor knows about the agent (structurally the kernel's SandboxContext). */
+export interface SandboxTarget {
+  /** real path of the agent's folder (its code) */
+  agentDir: string;
+  /** real path of the entry file */
+  entryPath: string;
+  /** the agent's own storage folder, the only place it may write */
+  storageDir: string;
+}
+
+export interface SandboxPolicy {
+  /** extra folders every agent may read (the SDK, shared node_modules) */
+  readPaths?: readonly string[] | undefined;
+}
+
+/** `--permission` became stable in Node 22; Node 20 spells it `--experimental-permission`. */
+export function permissionFlag(version: string = process.versions.node): string {
+  const major = Number(version.split('.')[0]);
+  return major >= 22 ? '--permission' : '--experimental-permission';
+}
+
+/** The folder holding node_modules of this installation: a TypeScript agent needs to read tsx from it. */
+function packageRoot(): string {
+  return realpathSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
+}
+
+/**
+ * Node arguments that confine one agent. No --allow-child-process, --allow-worker or --allow-addons: those stay
+ * denied. Paths are given one per flag (Node 20.x refuses comma lists).
+ */
+export function sandboxNodeArgs(target: SandboxTarget, policy: SandboxPolicy = {}): string[] {
+  const reads = new Set<string>([target.agentDir, target.storageDir, ...(policy.readPaths ?? [])]);
+  if (/\.(m|c)?ts$/.test(target.entryPath)) reads.add(join(packageRoot(), 'node_modules'));
+  return [
+    permissionFlag(),
+    ...[...reads].map((p) => `--allow-fs-read=${p}`),
+    `--allow-fs-write=${target.storageDir}`,
+    // the experimental warning on every start would fill the agent's log with noise
+    '--disable-warning=ExperimentalWarning',
+  ];
+}
+
+/** The kernel's SandboxArgs shape: `(manifest, ctx) => string[]`. */
+export function createSandboxArgs(policy: SandboxPolicy = {}): (_manifest: unknown, ctx: SandboxTarget) => string[] {
+  return (_manifest, ctx) => sandboxNodeArgs(ctx, policy);
+}
+
+export interface NetworkIsolation {
+  available: boolean;
+  /** prefix for the spawn command line: `[...prefix, process.execPath, ...args]` */
+  prefix: string[];
+  reason: string;
+}
+
+let probed: Promise<NetworkIsolation> | undefined;
+
+/**
+ * Whether this host can put a process in its own network namespace. Root (or CAP_SYS_ADMIN) can `unshare --net`;
+ * an unprivileged user can when unprivileged user namespaces are enabled (`unshare --user --map-root-user --net`).
+ */
+export function probeNetworkIsolation(): Promise<NetworkIsolation> {
+  probed ??= (async () => {
+    const candidates = [
+      ['unshare', '--net', '--'],
+      ['unshare', '--user', '--map-root-user', '--net', '--'],
+    ];
+    const failures: string[] = [];
+    for (const prefix of candidates) {
+      const ok = await new Promise<string | null>((resolve) => {
+        execFile(prefix[0]!, [...prefix.slice(1), 'true'], { timeout: 5000 }, (err, _o, stderr) =>
+          resolve(err ? (String(stderr).trim() || err.message).split('\n')[0]! : null),
+        );
+      });
+      if (ok === null) return { available: true, prefix, reason: `${prefix.join(' ')} works` };
+      failures.push(`${prefix.slice(0, -1).join(' ')}: ${ok}`);
+    }
+    return { available: false, prefix: [], reason: `no network namespace: ${failures.join('; ')}` };
+  })();
+  return probed;
+}
+
+/**
+ * The command line to spawn a sandboxed agent: node with the permission flags, inside a private network namespace
+ * when the agent needs no network and the host allows it. `networkIsolated` says honestly which happened.
+ */
+export async function sandboxedCommand(
+  target: SandboxTarget,
+  opts: { needsNetwork: boolean; args?: readonly string[] | undefined; policy?: SandboxPolicy | undefined },
+): Promise<{ command: string; args: string[]; networkIsolated: boolean; note: string }> {
+  const nodeArgs = [...sandboxNodeArgs(target, opts.policy), target.entryPath, ...(opts.args ?? [])];
+  if (opts.needsNetwork) {
+    return { command: process.execPath, args: nodeArgs, networkIsolated: false, note: 'agent asked for network' };
+  }
+  const iso = await probeNetworkIsolation();
+  if (!iso.available) return { command: process.execPath, args: nodeArgs, networkIsolated: false, note: iso.reason };
+  const [cmd, ...rest] = iso.prefix;
+  return { command: cmd!, args: [...rest, process.execPath, ...nodeArgs], networkIsolated: true, note: iso.reason };
+}
