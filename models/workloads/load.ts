@@ -1,8 +1,10 @@
-// Load = offered work / service capacity on the bottleneck resource. A task holds demand_r for
-// estDurationMs x durationFactor / speed ms, so an agent serves cap_r x speed "resource-work" per ms. With arrival rate
-// lambda (tasks/ms): load = max over r of lambda x E[demand_r x estDurationMs] / sum over agents of cap_r x speed.
-// Ignores capability constraints, packing losses, link penalties, failures and battery downtime, so the usable
-// capacity is below load 1.0 by a workload-dependent margin (see the bench's utilization column).
+// Load = offered work / service capacity on the bottleneck. A task holds demand_r for estDurationMs x durationFactor /
+// speed ms, so an agent serves cap_r x speed "resource-work" per ms. With arrival rate lambda (tasks/ms), for every
+// resource r and for the whole system as well as every capability pool c (the tasks needing c against the agents
+// offering c): lambda x E[demand_r x estDurationMs; tasks of the pool] / sum over the pool's agents of cap_r x speed.
+// Load is the largest of these, so 1.0 is the rate at which the tightest pool or resource is exactly saturated.
+// Pools overlap, so this is a necessary condition for stability, not a sufficient one; it ignores packing losses,
+// link penalties, failures and battery downtime, so the usable capacity sits somewhat below 1.0 (see utilization).
 import type { ResourceVector } from '../../runtime/scheduler/policy.js';
 import type { ScenarioAgent, ScenarioTask } from '../sim/scenario.js';
 import type { TaskClass } from './workload.js';
@@ -29,23 +31,42 @@ export function expectedWorkPerTask(classes: readonly TaskClass[]): ResourceVect
   return w;
 }
 
-/** Arrival rate (tasks per ms) that offers `load` to these agents. */
+/** Arrival rate (tasks per ms) that offers `load` to these agents (see the header for the bottleneck rule). */
 export function arrivalRateForLoad(
   load: number,
   agents: readonly ScenarioAgent[],
   classes: readonly TaskClass[],
 ): number {
   if (!(load > 0)) throw new TypeError(`load must be > 0, got ${load}`);
-  const cap = serviceCapacity(agents);
-  const work = expectedWorkPerTask(classes);
-  let bottleneck = 0;
-  for (const r of RESOURCES) if (cap[r] > 0) bottleneck = Math.max(bottleneck, work[r] / cap[r]);
+  const total = classes.reduce((s, c) => s + c.weight, 0);
+  let bottleneck = worstRatio(expectedWorkPerTask(classes), serviceCapacity(agents));
+  for (const cap of new Set(classes.map((c) => c.capability))) {
+    const mine = classes.filter((c) => c.capability === cap);
+    const share = mine.reduce((s, c) => s + c.weight, 0) / total;
+    const work = expectedWorkPerTask(mine);
+    for (const r of RESOURCES) work[r] *= share;
+    const pool = agents.filter((a) => a.capabilities.includes(cap));
+    bottleneck = Math.max(bottleneck, worstRatio(work, serviceCapacity(pool)));
+  }
   if (!(bottleneck > 0)) throw new TypeError('workload demands no resource: load is undefined');
   return load / bottleneck;
 }
 
-/** The load a realized task sequence actually offers over its arrival span (sum of work / capacity x span). */
+function worstRatio(work: ResourceVector, cap: ResourceVector): number {
+  let worst = 0;
+  for (const r of RESOURCES) {
+    if (work[r] > 0) worst = Math.max(worst, cap[r] > 0 ? work[r] / cap[r] : Number.POSITIVE_INFINITY);
+  }
+  return worst;
+}
+
+/** The load a realized task sequence offers over its arrival span: the largest of systemLoad and poolLoads. */
 export function measuredLoad(agents: readonly ScenarioAgent[], tasks: readonly ScenarioTask[]): number {
+  return Math.max(systemLoad(agents, tasks), ...Object.values(poolLoads(agents, tasks)));
+}
+
+/** Load over all agents, ignoring capabilities: sum of work / (capacity x arrival span), worst resource. */
+export function systemLoad(agents: readonly ScenarioAgent[], tasks: readonly ScenarioTask[]): number {
   if (tasks.length < 2) return 0;
   const span = tasks.at(-1)!.arrivalMs - tasks[0]!.arrivalMs;
   if (!(span > 0)) return Number.POSITIVE_INFINITY;
@@ -59,17 +80,13 @@ export function measuredLoad(agents: readonly ScenarioAgent[], tasks: readonly S
   return worst;
 }
 
-/**
- * Load per capability pool: work of the tasks needing the capability over the capacity of the agents offering it.
- * Pools overlap (an agent offers several capabilities), so a pool's load is an upper bound on its pressure; a pool far
- * above the global load means capability constraints, not total capacity, limit the system.
- */
+/** Load per capability pool: work of the tasks needing the capability over the capacity of the agents offering it. */
 export function poolLoads(agents: readonly ScenarioAgent[], tasks: readonly ScenarioTask[]): Record<string, number> {
   const caps = new Set(tasks.map((t) => t.capability));
   const out: Record<string, number> = {};
   for (const c of caps) {
     const pool = agents.filter((a) => a.capabilities.includes(c));
-    out[c] = measuredLoad(
+    out[c] = systemLoad(
       pool,
       tasks.map((t) => (t.capability === c ? t : { ...t, demand: { cpu: 0, memoryMb: 0, bandwidthKbps: 0 } })),
     );
