@@ -41,12 +41,15 @@ export const FEATURES: readonly { name: string; norm: string }[] = [
   { name: 'agent_kind_robot', norm: 'one-hot kind' },
   { name: 'agent_kind_software', norm: 'one-hot kind' },
   // global features (same for every candidate of one observation)
-  { name: 'global_log_tasks', norm: 'ln(1 + tasks waiting) / 5' },
+  { name: 'global_log_tasks', norm: 'ln(1 + max(tasks.length, waitingTotal)) / 5' },
   { name: 'global_log_agents', norm: 'ln(1 + agents) / 5' },
   { name: 'global_cpu_utilization', norm: 'sum used.cpu / sum capacity.cpu' },
-  { name: 'global_tasks_per_agent', norm: 'ln(1 + tasks waiting / agents) / 3' },
+  { name: 'global_tasks_per_agent', norm: 'ln(1 + max(tasks.length, waitingTotal) / agents) / 3' },
   { name: 'pair_feasible_share', norm: 'feasible agents for this task / agents with the capability' },
-  { name: 'is_wait', norm: '1 on the single "wait" row (all task and agent features 0), else 0' },
+  {
+    name: 'is_wait',
+    norm: '1 on the single "wait" row (task and agent features 0), else 0; the row exists when waiting is offered and some agent runs a task (so waiting cannot stall an idle system), or when no pair is feasible',
+  },
 ];
 
 export const FEATURE_COUNT = FEATURES.length;
@@ -124,10 +127,11 @@ function globalFeatures(obs: Observation, out: Float32Array): void {
     capCpu += a.capacity.cpu;
   }
   const nA = Math.max(1, obs.agents.length);
-  out[0] = Math.log1p(obs.tasks.length) / 5;
+  const waiting = Math.max(obs.tasks.length, obs.waitingTotal ?? 0);
+  out[0] = Math.log1p(waiting) / 5;
   out[1] = Math.log1p(obs.agents.length) / 5;
   out[2] = share(usedCpu, capCpu);
-  out[3] = Math.log1p(obs.tasks.length / nA) / 3;
+  out[3] = Math.log1p(waiting / nA) / 3;
 }
 
 function writePair(
@@ -172,7 +176,8 @@ function writePair(
 }
 
 /**
- * Every feasible (task, agent) pair of the task window, one feature row each, plus one "wait" row when `withWait`.
+ * Every feasible (task, agent) pair of the task window, one feature row each, plus one "wait" row when `withWait` and
+ * some agent is running a task (waiting in an idle system could only stall it), or when no pair is feasible.
  * Rows are ordered by task (arrival order) then agent (observation order), so the result is deterministic.
  */
 export function extractCandidates(
@@ -205,7 +210,8 @@ export function extractCandidates(
     for (const ai of feasible) pairs.push([ti, ai, durRank, ageRank, capable > 0 ? feasible.length / capable : 0]);
     maxSpeeds[ti] = maxSpeed;
   }
-  const rows = pairs.length + (withWait ? 1 : 0);
+  const offerWait = (withWait && obs.agents.some((a) => a.running > 0)) || pairs.length === 0;
+  const rows = pairs.length + (offerWait ? 1 : 0);
   const features = new Float32Array(rows * FEATURE_COUNT);
   const taskIndex = new Int32Array(rows);
   const agentIndex = new Int32Array(rows);
@@ -219,7 +225,7 @@ export function extractCandidates(
     agentIndex[r] = ai;
   }
   let waitRow = -1;
-  if (withWait) {
+  if (offerWait) {
     waitRow = pairs.length;
     const row = features.subarray(waitRow * FEATURE_COUNT, (waitRow + 1) * FEATURE_COUNT);
     row.set(glob, GLOBAL_OFFSET);

@@ -1,0 +1,229 @@
+// Deep Q-learning over per-candidate scores. One decision = one observation; the action is the set of (task, agent)
+// pairs placed (or the "wait" row when none), each pair a transition sharing the decision's reward and next state:
+//   y = r + gamma^(dt/tau) * max_a' Q_target(s', a'),   r = -rewardScale * integral over [t, t') of sum_i 1/ideal_i
+// so the undiscounted return is minus the sum of slowdowns (mean slowdown x tasks). Replay, a target network synced
+// every `targetSyncSteps` gradient steps, an epsilon schedule, and optional demonstrations from a heuristic early on.
+import { type Candidates, extractCandidates, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
+import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
+import type { Observation, Placement, Policy } from '../../runtime/scheduler/policy.js';
+import { rankRows, selectPlacements } from '../../runtime/scheduler/rl-select.js';
+import { Adam, DEFAULT_ADAM, Mlp, type MlpJson } from './mlp.js';
+import { type NextState, Replay } from './replay.js';
+import { Rng } from './rng.js';
+
+export interface DqnConfig {
+  seed: number;
+  hidden: number[];
+  learningRate: number;
+  /** discount per `tauMs` of simulated time */
+  gamma: number;
+  tauMs: number;
+  rewardScale: number;
+  batchSize: number;
+  replayCapacity: number;
+  warmupTransitions: number;
+  targetSyncSteps: number;
+  /** decisions between gradient steps */
+  trainEvery: number;
+  epsStart: number;
+  epsEnd: number;
+  epsDecayDecisions: number;
+  /** probability of acting like the demonstration heuristic, decaying linearly to 0 */
+  demoStart: number;
+  demoDecayDecisions: number;
+  huberDelta: number;
+  /** next-state rows the target evaluates: the online net's best K, plus the wait row */
+  targetTopK: number;
+  rl: RlOptions;
+}
+
+export interface DqnState {
+  config: DqnConfig;
+  online: MlpJson;
+  target: MlpJson;
+  adam: ReturnType<Adam['toJSON']>;
+  rngState: number;
+  decisions: number;
+  gradSteps: number;
+  targetVersion: number;
+}
+
+interface Pending {
+  xs: Float32Array[];
+  timeMs: number;
+}
+
+export class DqnLearner {
+  readonly online: Mlp;
+  readonly target: Mlp;
+  readonly adam: Adam;
+  readonly replay: Replay;
+  readonly rng: Rng;
+  decisions = 0;
+  gradSteps = 0;
+  targetVersion = 0;
+  lastLoss = 0;
+  private pending: Pending | null = null;
+
+  constructor(
+    readonly config: DqnConfig,
+    state?: DqnState,
+  ) {
+    this.rng = new Rng(config.seed);
+    this.online = state ? Mlp.fromJSON(state.online) : new Mlp([FEATURE_COUNT, ...config.hidden, 1], this.rng);
+    this.target = state ? Mlp.fromJSON(state.target) : this.online.clone();
+    this.adam = new Adam(this.online, { ...DEFAULT_ADAM, learningRate: config.learningRate });
+    this.replay = new Replay(config.replayCapacity);
+    if (state) {
+      this.adam.load(state.adam);
+      this.rng.setState(state.rngState);
+      this.decisions = state.decisions;
+      this.gradSteps = state.gradSteps;
+      this.targetVersion = state.targetVersion;
+    }
+  }
+
+  epsilon(): number {
+    const c = this.config;
+    const f = Math.min(1, this.decisions / Math.max(1, c.epsDecayDecisions));
+    return c.epsStart + (c.epsEnd - c.epsStart) * f;
+  }
+
+  demoProbability(): number {
+    const c = this.config;
+    return c.demoStart * Math.max(0, 1 - this.decisions / Math.max(1, c.demoDecayDecisions));
+  }
+
+  /**
+   * Acts on one observation and learns: `costSincePrev` is the integral of sum 1/ideal over tasks in the system since
+   * the previous call (ms / ms). `demo`, when given, is followed with the current demonstration probability.
+   */
+  decide(obs: Observation, costSincePrev: number, demo?: Policy): Placement[] {
+    const cands = extractCandidates(obs, this.config.rl.withWait, this.config.rl.limits);
+    // the online scores act greedily and also pick which rows of this state the target will evaluate later
+    const scores = this.online.forward(cands.features, cands.rows);
+    if (this.pending) {
+      const next = this.prunedState(cands, scores);
+      this.flush(-costSincePrev * this.config.rewardScale, this.discount(obs.nowMs - this.pending.timeMs), next);
+    }
+    let chosen: { placements: Placement[]; rows: number[] };
+    const u = this.rng.next();
+    const pDemo = this.demoProbability();
+    if (demo && u < pDemo) {
+      chosen = this.followDemo(obs, cands, demo);
+    } else if (u < pDemo + (1 - pDemo) * this.epsilon()) {
+      const noise = new Float32Array(cands.rows).map(() => this.rng.next());
+      chosen = selectPlacements(obs, cands, noise);
+    } else {
+      chosen = selectPlacements(obs, cands, scores);
+    }
+    const rows = chosen.rows.length > 0 ? chosen.rows : cands.waitRow >= 0 ? [cands.waitRow] : [];
+    const xs = rows.map((r) => cands.features.slice(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
+    this.pending = { xs, timeMs: obs.nowMs };
+    this.decisions++;
+    if (this.replay.size >= this.config.warmupTransitions && this.decisions % this.config.trainEvery === 0) {
+      this.trainStep();
+    }
+    return chosen.placements;
+  }
+
+  /**
+   * The next state as its `targetTopK` best rows by the online network plus the wait row: the target network then
+   * evaluates only those (double-DQN style selection by the online net), which keeps a gradient step cheap.
+   */
+  private prunedState(cands: Candidates, scores: Float32Array): NextState {
+    const keep = rankRows(cands, scores).slice(0, this.config.targetTopK);
+    if (cands.waitRow >= 0) keep.push(cands.waitRow);
+    const features = new Float32Array(keep.length * FEATURE_COUNT);
+    keep.forEach((r, i) => {
+      features.set(cands.features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT), i * FEATURE_COUNT);
+    });
+    return { features, rows: keep.length, cachedVersion: -1, cachedMax: 0 };
+  }
+
+  /** Ends an episode: the last decision's transitions are terminal with the cost since then. */
+  endEpisode(costSincePrev: number): void {
+    if (this.pending) this.flush(-costSincePrev * this.config.rewardScale, 0, null);
+    this.pending = null;
+  }
+
+  private discount(dtMs: number): number {
+    return this.config.gamma ** (Math.max(0, dtMs) / this.config.tauMs);
+  }
+
+  private flush(reward: number, discount: number, next: NextState | null): void {
+    for (const x of this.pending!.xs) this.replay.push({ x, reward, discount, next });
+    this.pending = null;
+  }
+
+  private followDemo(obs: Observation, cands: Candidates, demo: Policy) {
+    const out = demo.decide(obs);
+    if (out instanceof Promise) throw new TypeError(`demo policy ${demo.name} must be synchronous`);
+    const taskIdx = new Map(obs.tasks.map((t, i) => [t.id, i]));
+    const agentIdx = new Map(obs.agents.map((a, i) => [a.id, i]));
+    const rows: number[] = [];
+    for (const p of out) {
+      const ti = taskIdx.get(p.taskId);
+      const ai = agentIdx.get(p.agentId);
+      // a placement outside the candidate window is still executed, but yields no transition
+      for (let r = 0; r < cands.rows; r++) {
+        if (cands.taskIndex[r] === ti && cands.agentIndex[r] === ai) {
+          rows.push(r);
+          break;
+        }
+      }
+    }
+    return { placements: [...out], rows };
+  }
+
+  private maxTarget(next: NextState): number {
+    if (next.cachedVersion !== this.targetVersion) {
+      const q = this.target.forward(next.features, next.rows);
+      let m = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < next.rows; i++) if (q[i]! > m) m = q[i]!;
+      next.cachedMax = m;
+      next.cachedVersion = this.targetVersion;
+    }
+    return next.cachedMax;
+  }
+
+  trainStep(): void {
+    const c = this.config;
+    const batch = this.replay.sample(c.batchSize, this.rng);
+    const x = new Float32Array(batch.length * FEATURE_COUNT);
+    const y = new Float32Array(batch.length);
+    batch.forEach((t, i) => {
+      x.set(t.x, i * FEATURE_COUNT);
+      y[i] = t.reward + (t.next ? t.discount * this.maxTarget(t.next) : 0);
+    });
+    const q = this.online.forward(x, batch.length);
+    const d = new Float32Array(batch.length);
+    let loss = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const e = q[i]! - y[i]!;
+      const a = Math.abs(e);
+      loss += a <= c.huberDelta ? 0.5 * e * e : c.huberDelta * (a - 0.5 * c.huberDelta);
+      d[i] = (a <= c.huberDelta ? e : Math.sign(e) * c.huberDelta) / batch.length;
+    }
+    this.lastLoss = loss / batch.length;
+    this.adam.step(this.online, this.online.backward(d));
+    this.gradSteps++;
+    if (this.gradSteps % c.targetSyncSteps === 0) {
+      this.target.copyFrom(this.online);
+      this.targetVersion++;
+    }
+  }
+
+  toJSON(): DqnState {
+    return {
+      config: this.config,
+      online: this.online.toJSON(),
+      target: this.target.toJSON(),
+      adam: this.adam.toJSON(),
+      rngState: this.rng.getState(),
+      decisions: this.decisions,
+      gradSteps: this.gradSteps,
+      targetVersion: this.targetVersion,
+    };
+  }
+}
