@@ -1,0 +1,28 @@
+// What the gateway's components see of MQTT, whichever broker is behind it: the embedded aedes (in-process delivery,
+// no socket hop) or an external broker through an mqtt.js client.
+
+export interface PublishOptions {
+  qos?: 0 | 1 | undefined;
+  retain?: boolean | undefined;
+}
+
+/** a handler must not throw; if it does, the bus logs it and carries on */
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface Bus {
+  /** "embedded" or "external" */
+  readonly mode: 'embedded' | 'external';
+  publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
+  /** resolves once the subscription is active; the result removes it */
+  subscribe(filter: string, handler: MessageHandler): Promise<Unsubscribe>;
+}
+
+/** subscribes several filters, returning one function that removes them all */
+export async function subscribeAll(bus: Bus, entries: ReadonlyArray<[string, MessageHandler]>): Promise<Unsubscribe> {
+  const offs = await Promise.all(entries.map(([filter, handler]) => bus.subscribe(filter, handler)));
+  return async () => {
+    await Promise.all(offs.map((off) => off()));
+  };
+}

@@ -1,0 +1,206 @@
+// The embedded broker: aedes on TCP and on WebSocket, with access control through the BrokerAccess seam. It is also
+// the gateway's Bus: in-process subscribers get messages straight from aedes, with no socket hop.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { BrokerAccess, Principal } from './access.js';
+import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+
+export interface EmbeddedBrokerOptions {
+  /** aedes broker id; the gateway id */
+  id: string;
+  host: string;
+  /** 0 = any free port */
+  port: number;
+  /** null = no WebSocket listener */
+  wsPort: number | null;
+  access: BrokerAccess;
+  logger: Logger;
+}
+
+// aedes' AuthErrorCode is a const enum, which isolated transpilers cannot inline; values from [MQTT-3.2.2.3]
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+export class EmbeddedBroker implements Bus {
+  readonly mode = 'embedded' as const;
+  readonly #options: EmbeddedBrokerOptions;
+  readonly #principals = new WeakMap<Client, Principal>();
+  readonly #sockets = new Set<Socket>();
+  #aedes: Aedes | undefined;
+  #tcp: NetServer | undefined;
+  #http: HttpServer | undefined;
+  #wss: WebSocketServer | undefined;
+  #starting: Promise<void> | undefined;
+
+  constructor(options: EmbeddedBrokerOptions) {
+    this.#options = options;
+  }
+
+  /** bound TCP port (after start) */
+  get port(): number {
+    return (this.#tcp?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** bound WebSocket port (after start), or null */
+  get wsPort(): number | null {
+    const addr = this.#http?.address() as AddressInfo | null | undefined;
+    return addr ? addr.port : null;
+  }
+
+  /** connected MQTT clients (sockets and WebSockets) */
+  get connectedClients(): number {
+    return this.#aedes?.connectedClients ?? 0;
+  }
+
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const aedes = await Aedes.createBroker({ id: this.#options.id, ...this.#hooks() });
+    this.#aedes = aedes;
+    aedes.on('clientError', (client, err) =>
+      this.#options.logger.debug({ clientId: client.id, err: err.message }, 'client error'),
+    );
+    const tcp = createNetServer((socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      aedes.handle(socket);
+    });
+    this.#tcp = tcp;
+    await listen(tcp, this.#options.port, this.#options.host);
+    if (this.#options.wsPort !== null) await this.#startWebSocket(aedes, this.#options.wsPort);
+  }
+
+  async #startWebSocket(aedes: Aedes, port: number): Promise<void> {
+    const http = createHttpServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+    });
+    const wss = new WebSocketServer({ server: http });
+    wss.on('connection', (ws, req) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => ws.terminate());
+      aedes.handle(stream, req);
+    });
+    this.#http = http;
+    this.#wss = wss;
+    await listen(http, port, this.#options.host);
+  }
+
+  #hooks() {
+    const { access, logger } = this.#options;
+    return {
+      authenticate: (
+        client: Client,
+        username: string | undefined,
+        password: Buffer | undefined,
+        done: (err: AuthenticateError | null, ok: boolean | null) => void,
+      ) => {
+        access.authenticate(client.id, username, password).then(
+          (principal) => {
+            if (principal) {
+              this.#principals.set(client, principal);
+              done(null, true);
+              return;
+            }
+            const err = new Error('bad user name or password') as AuthenticateError;
+            err.returnCode = BAD_USERNAME_OR_PASSWORD;
+            done(err, false);
+          },
+          (err: unknown) => {
+            logger.error({ err, clientId: client.id }, 'broker access failed; refusing the client');
+            done(null, false);
+          },
+        );
+      },
+      authorizePublish: (
+        client: Client | null,
+        packet: { topic: string; payload: Buffer | string },
+        cb: (err?: Error | null) => void,
+      ) => {
+        if (client === null) return cb(null); // the gateway's own publishes
+        const principal = this.#principals.get(client);
+        const bytes = typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length;
+        if (principal && access.authorizePublish(principal, packet.topic, bytes)) return cb(null);
+        cb(new Error(`publish to ${packet.topic} not authorized`));
+      },
+      authorizeSubscribe: (
+        client: Client,
+        sub: Subscription,
+        cb: (err: Error | null, sub?: Subscription | null) => void,
+      ) => {
+        const principal = this.#principals.get(client);
+        // a null subscription makes aedes answer with a failure return code [MQTT-3.9.3]
+        cb(null, principal && access.authorizeSubscribe(principal, sub.topic) ? sub : null);
+      },
+    };
+  }
+
+  publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
+    const aedes = this.#aedes;
+    if (!aedes) return Promise.reject(new Error(`broker not started; cannot publish to ${topic}`));
+    const packet = {
+      cmd: 'publish' as const,
+      topic,
+      payload,
+      qos: options.qos ?? 0,
+      retain: options.retain ?? false,
+      dup: false,
+    };
+    return new Promise((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
+  }
+
+  subscribe(filter: string, handler: MessageHandler): Promise<Unsubscribe> {
+    const aedes = this.#aedes;
+    if (!aedes) return Promise.reject(new Error(`broker not started; cannot subscribe to ${filter}`));
+    const logger = this.#options.logger;
+    const deliver = (packet: AedesPublishPacket, cb: () => void) => {
+      try {
+        const p = packet.payload;
+        handler(packet.topic, typeof p === 'string' ? Buffer.from(p) : p);
+      } catch (err) {
+        logger.error({ err, topic: packet.topic }, 'message handler failed');
+      }
+      cb();
+    };
+    return new Promise((resolve) => {
+      aedes.subscribe(filter, deliver, () =>
+        resolve(() => new Promise<void>((done) => aedes.unsubscribe(filter, deliver, () => done()))),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    const starting = this.#starting;
+    if (!starting) return;
+    await starting.catch(() => undefined);
+    this.#starting = undefined;
+    const { aedes, tcp, http, wss } = { aedes: this.#aedes, tcp: this.#tcp, http: this.#http, wss: this.#wss };
+    this.#aedes = this.#tcp = this.#http = this.#wss = undefined;
+    for (const ws of wss?.clients ?? []) ws.terminate();
+    wss?.close();
+    http?.closeAllConnections();
+    for (const socket of this.#sockets) socket.destroy();
+    await Promise.all([closeServer(tcp), closeServer(http)]);
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  }
+}
+
+function listen(server: NetServer | HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: NetServer | HttpServer | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,128 @@
+// The gateway's Bus on an external broker (Mosquitto, EMQX, ...) through one mqtt.js client. mqtt.js is imported
+// lazily so the embedded mode does not pay for it at start.
+import type { IClientOptions, MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+import { topicMatches } from './topics.js';
+
+export interface ExternalBusOptions {
+  url: string;
+  clientId: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  connectTimeoutMs: number;
+  /** last will: published by the broker if the gateway's connection dies */
+  will?: { topic: string; payload: string; retain: boolean; qos: 0 | 1 } | undefined;
+  logger: Logger;
+}
+
+export class ExternalBus implements Bus {
+  readonly mode = 'external' as const;
+  readonly #options: ExternalBusOptions;
+  readonly #handlers = new Map<string, Set<MessageHandler>>();
+  #client: MqttClient | undefined;
+  #starting: Promise<void> | undefined;
+
+  constructor(options: ExternalBusOptions) {
+    this.#options = options;
+  }
+
+  start(): Promise<void> {
+    this.#starting ??= this.#start().catch((err: unknown) => {
+      this.#starting = undefined;
+      throw err;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const { connect } = await import('mqtt');
+    const o = this.#options;
+    const opts: IClientOptions = {
+      clientId: o.clientId,
+      clean: true,
+      connectTimeout: o.connectTimeoutMs,
+      reconnectPeriod: 1000,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.will ? { will: o.will } : {}),
+    };
+    const client = connect(o.url, opts);
+    try {
+      await firstConnect(client, o.connectTimeoutMs, o.url);
+    } catch (err) {
+      client.end(true);
+      throw new Error(`cannot connect to broker ${o.url}: ${(err as Error).message}`);
+    }
+    client.on('message', (topic, payload) => this.#dispatch(topic, payload));
+    client.on('error', (err) => o.logger.warn({ err: err.message, url: o.url }, 'external broker error'));
+    client.on('offline', () => o.logger.warn({ url: o.url }, 'external broker connection lost; reconnecting'));
+    this.#client = client;
+  }
+
+  #dispatch(topic: string, payload: Buffer): void {
+    for (const [filter, handlers] of this.#handlers) {
+      if (!topicMatches(filter, topic)) continue;
+      for (const handler of handlers) {
+        try {
+          handler(topic, payload);
+        } catch (err) {
+          this.#options.logger.error({ err, topic }, 'message handler failed');
+        }
+      }
+    }
+  }
+
+  async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
+    const client = this.#client;
+    if (!client) throw new Error(`external bus not started; cannot publish to ${topic}`);
+    await client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+  }
+
+  async subscribe(filter: string, handler: MessageHandler): Promise<Unsubscribe> {
+    const client = this.#client;
+    if (!client) throw new Error(`external bus not started; cannot subscribe to ${filter}`);
+    let set = this.#handlers.get(filter);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(filter, set);
+      await client.subscribeAsync(filter, { qos: 1 });
+    }
+    set.add(handler);
+    return async () => {
+      const current = this.#handlers.get(filter);
+      if (!current?.delete(handler) || current.size > 0) return;
+      this.#handlers.delete(filter);
+      if (this.#client?.connected) await this.#client.unsubscribeAsync(filter).catch(() => undefined);
+    };
+  }
+
+  async stop(): Promise<void> {
+    const starting = this.#starting;
+    if (!starting) return;
+    this.#starting = undefined;
+    await starting.catch(() => undefined);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#handlers.clear();
+    if (client) await client.endAsync(false);
+  }
+}
+
+/** resolves on the first CONNACK; rejects on the first error or after timeoutMs (the caller ends the client) */
+function firstConnect(client: MqttClient, timeoutMs: number, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`Timeout after ${timeoutMs} ms [connect ${url}]`)), timeoutMs);
+    const onConnect = () => finish();
+    const onError = (err: Error) => finish(err);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    client.once('connect', onConnect);
+    client.once('error', onError);
+  });
+}

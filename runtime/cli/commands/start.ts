@@ -1,0 +1,54 @@
+// agentos start: runs a gateway in the foreground until SIGINT or SIGTERM, then stops it cleanly (store flushed).
+import { loadConfig } from '../../config/load.js';
+import { Gateway } from '../../gateway.js';
+import { type CliCommand, intOption } from '../command.js';
+
+export const startCommand: CliCommand = {
+  name: 'start',
+  summary: 'Start a gateway in the foreground (embedded MQTT broker unless broker.url is set). Stop with Ctrl-C.',
+  usage: '[--config FILE] [options]',
+  help: {
+    'config FILE': 'YAML or JSON config file (default: $AGENTOS_CONFIG, else built-in defaults)',
+    'id ID': 'gateway id (gateway.id)',
+    'port N': 'MQTT TCP port (broker.port; 0 = any free port)',
+    'ws-port N': 'MQTT WebSocket port (broker.wsPort; 0 = any free port)',
+    'no-ws': 'no WebSocket listener',
+    'broker-url URL': 'use this external broker instead of the embedded one (broker.url)',
+    'data-dir DIR': 'state directory (store.dataDir)',
+    'log-level LEVEL': 'log level (log.level)',
+  },
+  options: {
+    config: { type: 'string' },
+    id: { type: 'string' },
+    port: { type: 'string' },
+    'ws-port': { type: 'string' },
+    'no-ws': { type: 'boolean' },
+    'broker-url': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'log-level': { type: 'string' },
+  },
+  async run(args, io) {
+    const v = args.values;
+    const { config } = await loadConfig({
+      path: v['config'] as string | undefined,
+      env: io.env,
+      overrides: {
+        'gateway.id': v['id'],
+        'broker.port': intOption(v, 'port'),
+        'broker.wsPort': v['no-ws'] ? null : intOption(v, 'ws-port'),
+        'broker.url': v['broker-url'],
+        'store.dataDir': v['data-dir'],
+        'log.level': v['log-level'],
+      },
+    });
+    const gateway = new Gateway(config);
+    await gateway.start();
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    gateway.context.logger.info({ signal }, 'stopping');
+    await gateway.stop();
+    return 0;
+  },
+};

@@ -1,0 +1,6 @@
+// Components other than the core (scheduler, supervisor, cluster, drivers, integrations...). Add yours with one line:
+//   (ctx) => new MyComponent(ctx),
+// They start after the core (store, bus, registry, API) in this order and stop before it in reverse.
+import type { ComponentFactory } from './component.js';
+
+export const extraComponents: ComponentFactory[] = [];

@@ -1,0 +1,16 @@
+// The list of config sections. A new section: one file next to this one and one line here.
+import { brokerSection } from './broker.js';
+import { gatewaySection } from './gateway.js';
+import { livenessSection } from './liveness.js';
+import { logSection } from './log.js';
+import { protocolSection } from './protocol.js';
+import { storeSection } from './store.js';
+
+export const sections = {
+  gateway: gatewaySection,
+  broker: brokerSection,
+  store: storeSection,
+  liveness: livenessSection,
+  log: logSection,
+  protocol: protocolSection,
+} as const;
