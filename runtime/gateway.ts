@@ -1,6 +1,6 @@
 // One gateway: the core (store, bus, agent registry, command dispatch, API) plus the extra components of
 // components.ts, started in order and stopped in reverse. The constructor wires objects and does no I/O.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerAccess } from './bus/access.js';
 import { createBrokerAccess, isDevelopmentAccess } from './bus/access-factory.js';
@@ -16,6 +16,7 @@ import type { Component, ComponentFactory, GatewayContext } from './component.js
 import { extraComponents } from './components.js';
 import type { Config } from './config/schema.js';
 import { HealthReporter } from './health.js';
+import { DedupWindow } from './kernel/dedup/dedup-window.js';
 import { AgentInbox } from './kernel/registry/agent-inbox.js';
 import type { AgentRecord } from './kernel/registry/agent-record.js';
 import { registerAgentMethods } from './kernel/registry/api-methods.js';
@@ -83,12 +84,14 @@ export class Gateway {
     });
     const api = new ApiRouter({ bus, validator, gatewayId, logger, inFlightMax: API_IN_FLIGHT_MAX });
     const health = new HealthReporter();
-    this.context = { config, logger, bus, access, store, validator, registry, commands, api, health };
-    const inbox = new AgentInbox({ bus, registry, validator, gatewayId, logger });
+    const dedup = new DedupWindow({ path: join(resolve(config.store.dataDir), 'kernel', 'dedup.jsonl') });
+    this.context = { config, logger, bus, access, store, validator, registry, commands, api, health, dedup };
+    const inbox = new AgentInbox({ bus, registry, validator, gatewayId, logger, dedup });
     this.#components = [
       { name: 'store', start: () => store.start(), stop: () => store.stop() },
       { name: 'bus', start: () => startBus(bus), stop: () => stopBus(bus) },
       { name: 'registry', start: () => registry.start(), stop: () => registry.stop() },
+      { name: 'dedup', start: () => dedup.start(), stop: () => dedup.stop() },
       { name: 'inbox', start: () => inbox.start(), stop: () => inbox.stop() },
       { name: 'commands', start: () => commands.start(), stop: () => commands.stop() },
       this.#coreApi(inbox),
@@ -96,38 +99,27 @@ export class Gateway {
     ];
   }
 
-  /** the API router and the core's methods; others register theirs in their own start() */
+  /**
+   * The core's API methods and health sections, registered here (no I/O) so `api.describe()` lists them before start
+   * (docs/PROTOCOL.md is generated that way). Other components register theirs in their constructor or start().
+   */
   #coreApi(inbox: AgentInbox): Component {
     const { api, registry, commands, health, store, bus, config } = this.context;
-    let removers: Array<() => void> = [];
-    return {
-      name: 'api',
-      start: async () => {
-        if (removers.length > 0) return;
-        removers = [
-          ...registerAgentMethods(api, registry, commands),
-          api.register('health', {
-            summary: 'gateway health: uptime, agent counts, broker, store and component sections',
-            params: { type: 'object', additionalProperties: false, properties: {} },
-            handler: () => this.#health(),
-          }),
-          health.add('agents', () => ({ total: registry.size, ...registry.countByStatus() })),
-          health.add('inbox', () => ({ ...inbox.stats })),
-          health.add('commands', () => ({ pending: commands.pendingCount })),
-          health.add('store', () => ({ path: store.path, ...store.stats })),
-          health.add('broker', () => ({
-            mode: bus.mode,
-            ...(this.#broker ? { clients: this.#broker.connectedClients } : { url: config.broker.url }),
-          })),
-        ];
-        await api.start();
-      },
-      stop: async () => {
-        for (const remove of removers) remove();
-        removers = [];
-        await api.stop();
-      },
-    };
+    registerAgentMethods(api, registry, commands);
+    api.register('health', {
+      summary: 'gateway health: uptime, agent counts, broker, store and component sections',
+      params: { type: 'object', additionalProperties: false, properties: {} },
+      handler: () => this.#health(),
+    });
+    health.add('agents', () => ({ total: registry.size, ...registry.countByStatus() }));
+    health.add('inbox', () => ({ ...inbox.stats }));
+    health.add('commands', () => ({ pending: commands.pendingCount }));
+    health.add('store', () => ({ path: store.path, ...store.stats }));
+    health.add('broker', () => ({
+      mode: bus.mode,
+      ...(this.#broker ? { clients: this.#broker.connectedClients } : { url: config.broker.url }),
+    }));
+    return { name: 'api', start: () => api.start(), stop: () => api.stop() };
   }
 
   #health(): Record<string, unknown> {

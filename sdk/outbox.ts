@@ -160,6 +160,11 @@ export class Outbox {
     return [...this.pending.values()];
   }
 
+  /** pending messages, oldest first, without copying */
+  values(): IterableIterator<OutboxMessage> {
+    return this.pending.values();
+  }
+
   private compactIfWorthIt(): void {
     const min = this.opts.compactBytesMin ?? 1024 * 1024;
     if (this.fileBytes < min || this.pendingBytes * 4 > this.fileBytes) return;

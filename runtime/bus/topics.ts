@@ -26,6 +26,12 @@ export const agentChannels = {
   taskUpdate: 'task/update',
   mailbox: 'mailbox',
   error: 'error',
+  // the agent kernel's services (runtime/kernel): storage and mailbox
+  storageRequest: 'storage/req',
+  storageReply: 'storage/reply',
+  mailboxSend: 'mailbox/send',
+  mailboxAck: 'mailbox/ack',
+  mailboxSent: 'mailbox/sent',
 } as const;
 
 export type AgentChannel = keyof typeof agentChannels;

@@ -1,6 +1,6 @@
 // Messages an agent publishes about itself: hello (register), heartbeat, status, telemetry, state.
 import type { AgentKind, AgentStatus, Resources, Scalar } from '../../../drivers/driver.js';
-import { capabilitySchema, resourcesSchema, scalarMapSchema, tsMsSchema } from './common.js';
+import { capabilitySchema, requestIdSchema, resourcesSchema, scalarMapSchema, tsMsSchema } from './common.js';
 
 export interface HelloMessage {
   kind: AgentKind;
@@ -56,6 +56,8 @@ export const statusSchema = {
 };
 
 export interface TelemetryMessage {
+  /** set by the SDK's durable outbox; the gateway drops a repeat of an id it has seen (runtime/kernel/dedup) */
+  msgId?: string | undefined;
   tsMs?: number | undefined;
   values?: Record<string, Scalar> | undefined;
   use?: Partial<Resources> | undefined;
@@ -67,6 +69,7 @@ export const telemetrySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    msgId: requestIdSchema,
     tsMs: tsMsSchema,
     values: scalarMapSchema,
     use: { ...resourcesSchema, description: 'resources in use now' },
@@ -74,6 +77,8 @@ export const telemetrySchema = {
 };
 
 export interface StateMessage {
+  /** set by the SDK's durable outbox; repeats are dropped */
+  msgId?: string | undefined;
   state: Record<string, unknown>;
   /** true: the state replaces the stored one; default: merged key by key */
   replace?: boolean | undefined;
@@ -86,6 +91,7 @@ export const stateSchema = {
   additionalProperties: false,
   required: ['state'],
   properties: {
+    msgId: requestIdSchema,
     state: { type: 'object', maxProperties: 256, propertyNames: { maxLength: 128 } },
     replace: { type: 'boolean' },
   },

@@ -4,6 +4,13 @@ import { heartbeatSchema, helloSchema, stateSchema, statusSchema, telemetrySchem
 import { apiReplySchema, apiRequestSchema, errorMessageSchema, gatewayStatusSchema } from './api-messages.js';
 import { commandReplySchema, commandSchema } from './command-messages.js';
 import type { JsonSchema } from './common.js';
+import {
+  mailboxAckSchema,
+  mailboxSendSchema,
+  mailboxSentSchema,
+  storageReplySchema,
+  storageRequestSchema,
+} from './kernel-messages.js';
 import { mailboxSchema } from './mailbox-messages.js';
 import { taskAssignSchema, taskUpdateSchema } from './task-messages.js';
 
@@ -111,6 +118,53 @@ export const messages = {
     summary: 'A message for the agent from another agent or an operator.',
     schema: mailboxSchema,
     example: { messageId: 'm-1', from: 'robot-2', subject: 'handover', body: { bin: 4 } },
+  },
+  mailboxSend: {
+    topic: 'agentos/v1/agents/{agentId}/mailbox/send',
+    publisher: 'agent',
+    retained: false,
+    qos: 1,
+    summary:
+      'Send a message to one agent (to) or every agent with a capability; kept in the recipient mailbox until it acks. ' +
+      'A repeat of a messageId is accepted once. The outcome comes back on mailbox/sent.',
+    schema: mailboxSendSchema,
+    example: { messageId: 'm-1', to: 'robot-2', subject: 'handover', body: { bin: 4 } },
+  },
+  mailboxSent: {
+    topic: 'agentos/v1/agents/{agentId}/mailbox/sent',
+    publisher: 'gateway',
+    retained: false,
+    qos: 1,
+    summary: 'The outcome of a mailbox/send: the recipients that accepted it, or an error (not_found, limit_reached).',
+    schema: mailboxSentSchema,
+    example: { messageId: 'm-1', ok: true, to: ['robot-2'] },
+  },
+  mailboxAck: {
+    topic: 'agentos/v1/agents/{agentId}/mailbox/ack',
+    publisher: 'agent',
+    retained: false,
+    qos: 1,
+    summary: 'These delivered messages were handled; they leave the agent mailbox (unacked ones are delivered again).',
+    schema: mailboxAckSchema,
+    example: { messageIds: ['m-1'] },
+  },
+  storageRequest: {
+    topic: 'agentos/v1/agents/{agentId}/storage/req',
+    publisher: 'agent',
+    retained: false,
+    qos: 1,
+    summary: 'A call on the agent own storage (kv.get/set/delete/keys, file.write/read/delete/list, usage).',
+    schema: storageRequestSchema,
+    example: { requestId: 's-1', op: 'kv.set', key: 'mode', value: { eco: true } },
+  },
+  storageReply: {
+    topic: 'agentos/v1/agents/{agentId}/storage/reply',
+    publisher: 'gateway',
+    retained: false,
+    qos: 1,
+    summary: 'The result of a storage request, or an error naming the field (limit_reached when over quota).',
+    schema: storageReplySchema,
+    example: { requestId: 's-1', ok: true, result: {} },
   },
   agentError: {
     topic: 'agentos/v1/agents/{agentId}/error',

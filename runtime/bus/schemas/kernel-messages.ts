@@ -1,6 +1,7 @@
 // Wire shapes of the agent kernel's services over MQTT: storage requests and replies, mailbox send/ack and the
 // gateway's confirmation of a send. runtime/kernel owns the behaviour (kernel/storage, kernel/mailbox); the SDK and
 // device makers in C or Python read the same schemas (docs/PROTOCOL.md).
+import type { ErrorBody } from './api-messages.js';
 import { capabilitySchema, errorBodySchema, idSchema, requestIdSchema } from './common.js';
 
 export const STORAGE_OPS = [
@@ -15,6 +16,19 @@ export const STORAGE_OPS = [
   'usage',
 ] as const;
 export type StorageOp = (typeof STORAGE_OPS)[number];
+
+/** which fields each op needs (checked by the storage service, naming the missing field) */
+export const STORAGE_OP_FIELDS: Record<StorageOp, readonly ('key' | 'value' | 'path' | 'data')[]> = {
+  'kv.get': ['key'],
+  'kv.set': ['key', 'value'],
+  'kv.delete': ['key'],
+  'kv.keys': [],
+  'file.write': ['path', 'data'],
+  'file.read': ['path'],
+  'file.delete': ['path'],
+  'file.list': [],
+  usage: [],
+};
 
 export interface StorageRequestMessage {
   requestId: string;
@@ -44,19 +58,13 @@ export const storageRequestSchema = {
     path: { type: 'string', maxLength: 1024 },
     data: { type: 'string', maxLength: 11184812, contentEncoding: 'base64' },
   },
-  allOf: [
-    { if: { properties: { op: { enum: ['kv.get', 'kv.set', 'kv.delete'] } } }, then: { required: ['key'] } },
-    { if: { properties: { op: { const: 'kv.set' } } }, then: { required: ['value'] } },
-    { if: { properties: { op: { enum: ['file.write', 'file.read', 'file.delete'] } } }, then: { required: ['path'] } },
-    { if: { properties: { op: { const: 'file.write' } } }, then: { required: ['data'] } },
-  ],
 };
 
 export interface StorageReplyMessage {
   requestId: string;
   ok: boolean;
   result?: unknown;
-  error?: { code: string; message: string; field?: string | undefined } | undefined;
+  error?: ErrorBody | undefined;
 }
 
 export const storageReplySchema = {
@@ -69,16 +77,7 @@ export const storageReplySchema = {
     requestId: requestIdSchema,
     ok: { type: 'boolean' },
     result: {},
-    error: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', maxLength: 32 },
-        message: { type: 'string', maxLength: 2048 },
-        field: { type: 'string', maxLength: 256 },
-      },
-    },
+    error: errorBodySchema,
   },
 };
 
@@ -132,7 +131,7 @@ export interface MailboxSentMessage {
   ok: boolean;
   /** recipients that accepted the message into their mailbox */
   to?: string[] | undefined;
-  error?: { code: string; message: string; field?: string | undefined } | undefined;
+  error?: ErrorBody | undefined;
 }
 
 export const mailboxSentSchema = {

@@ -8,6 +8,12 @@ export interface MailboxMessage {
   tsMs?: number | undefined;
   subject?: string | undefined;
   body: unknown;
+  /** a request: answer with a mailbox/send carrying inReplyTo = this messageId */
+  expectsReply?: boolean | undefined;
+  /** this message answers the request with that messageId */
+  inReplyTo?: string | undefined;
+  /** a request's requester stops waiting at this Unix time, ms */
+  expiresAtMs?: number | undefined;
 }
 
 export const mailboxSchema = {
@@ -22,5 +28,8 @@ export const mailboxSchema = {
     tsMs: tsMsSchema,
     subject: { type: 'string', maxLength: 256 },
     body: {},
+    expectsReply: { type: 'boolean' },
+    inReplyTo: requestIdSchema,
+    expiresAtMs: tsMsSchema,
   },
 };

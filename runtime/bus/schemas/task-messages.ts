@@ -30,6 +30,8 @@ export const taskAssignSchema = {
 export type TaskUpdateState = 'accepted' | 'running' | 'done' | 'failed' | 'rejected';
 
 export interface TaskUpdateMessage {
+  /** set by the SDK's durable outbox; repeats are dropped */
+  msgId?: string | undefined;
   taskId: string;
   state: TaskUpdateState;
   /** 0..1 */
@@ -45,6 +47,7 @@ export const taskUpdateSchema = {
   additionalProperties: false,
   required: ['taskId', 'state'],
   properties: {
+    msgId: requestIdSchema,
     taskId: requestIdSchema,
     state: { enum: ['accepted', 'running', 'done', 'failed', 'rejected'] },
     progress: { type: 'number', minimum: 0, maximum: 1 },

@@ -8,6 +8,7 @@ import type { HelloMessage, StateMessage, StatusMessage, TelemetryMessage } from
 import type { MessageName } from '../../bus/schemas/index.js';
 import { type AgentChannel, parseAgentTopic, topics } from '../../bus/topics.js';
 import type { MessageValidator } from '../../bus/validator.js';
+import type { DedupWindow } from '../dedup/dedup-window.js';
 import type { AgentRegistry, ApplyResult } from './registry.js';
 
 export interface AgentInboxOptions {
@@ -16,6 +17,8 @@ export interface AgentInboxOptions {
   validator: MessageValidator;
   gatewayId: string;
   logger: Logger;
+  /** drops repeats of durable messages (msgId) the SDK outbox resends after a crash */
+  dedup?: DedupWindow | undefined;
 }
 
 export interface InboxStats {
@@ -73,23 +76,32 @@ export class AgentInbox {
         return this.#checked('heartbeat', payload, () => registry.touch(agentId), {});
       case 'telemetry':
         return this.#checked<TelemetryMessage>('telemetry', payload, (t) =>
-          registry.apply({
-            type: 'telemetry',
-            agentId,
-            tsMs: t.tsMs ?? Date.now(),
-            values: t.values ?? {},
-            ...(t.use ? { use: t.use } : {}),
-          }),
+          this.#once(agentId, t.msgId, () =>
+            registry.apply({
+              type: 'telemetry',
+              agentId,
+              tsMs: t.tsMs ?? Date.now(),
+              values: t.values ?? {},
+              ...(t.use ? { use: t.use } : {}),
+            }),
+          ),
         );
       case 'state':
         return this.#checked<StateMessage>('state', payload, (s) =>
-          registry.setState(agentId, s.state, s.replace ?? false),
+          this.#once(agentId, s.msgId, () => registry.setState(agentId, s.state, s.replace ?? false)),
         );
       case 'status':
         return this.#checked<StatusMessage>('status', payload, (s) => this.#status(agentId, s));
       default:
         return { ok: true };
     }
+  }
+
+  /** applies a durable message once: a repeat of its msgId is acknowledged and dropped */
+  #once(agentId: string, msgId: string | undefined, apply: () => ApplyResult): ApplyResult {
+    const dedup = this.#o.dedup;
+    if (msgId !== undefined && dedup && !dedup.accept(agentId, msgId)) return { ok: true };
+    return apply();
   }
 
   #checked<T>(name: MessageName, payload: Buffer, apply: (value: T) => ApplyResult, emptyAs?: unknown): ApplyResult {
