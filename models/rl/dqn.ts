@@ -32,6 +32,9 @@ export interface DqnConfig {
   demoStart: number;
   demoDecayDecisions: number;
   huberDelta: number;
+  /** DQfD large-margin loss (Hester et al. 2018): weight, and the margin by which a demonstrated pair should win */
+  marginWeight: number;
+  margin: number;
   /** next-state rows the target evaluates: the online net's best K, plus the wait row */
   targetTopK: number;
   rl: RlOptions;
@@ -50,6 +53,8 @@ export interface DqnState {
 
 interface Pending {
   xs: Float32Array[];
+  /** per x: rival rows when x came from the demonstrator, else null */
+  alts: (Float32Array | null)[];
   timeMs: number;
 }
 
@@ -109,7 +114,8 @@ export class DqnLearner {
     let chosen: { placements: Placement[]; rows: number[] };
     const u = this.rng.next();
     const pDemo = this.demoProbability();
-    if (demo && u < pDemo) {
+    const fromDemo = demo !== undefined && u < pDemo;
+    if (fromDemo) {
       chosen = this.followDemo(obs, cands, demo);
     } else if (u < pDemo + (1 - pDemo) * this.epsilon()) {
       const noise = new Float32Array(cands.rows).map(() => this.rng.next());
@@ -119,7 +125,8 @@ export class DqnLearner {
     }
     const rows = chosen.rows.length > 0 ? chosen.rows : cands.waitRow >= 0 ? [cands.waitRow] : [];
     const xs = rows.map((r) => cands.features.slice(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
-    this.pending = { xs, timeMs: obs.nowMs };
+    const alts = rows.map(() => (fromDemo && chosen.rows.length > 0 ? this.rivals(cands, scores, chosen.rows) : null));
+    this.pending = { xs, alts, timeMs: obs.nowMs };
     this.decisions++;
     if (this.replay.size >= this.config.warmupTransitions && this.decisions % this.config.trainEvery === 0) {
       this.trainStep();
@@ -147,12 +154,31 @@ export class DqnLearner {
     this.pending = null;
   }
 
+  /** The online net's best-scored rows the demonstrator did not choose, plus the wait row. */
+  private rivals(cands: Candidates, scores: Float32Array, chosenRows: number[]): Float32Array | null {
+    const chosen = new Set(chosenRows);
+    const keep = rankRows(cands, scores)
+      .filter((r) => !chosen.has(r))
+      .slice(0, this.config.targetTopK);
+    if (cands.waitRow >= 0) keep.push(cands.waitRow);
+    if (keep.length === 0) return null;
+    const out = new Float32Array(keep.length * FEATURE_COUNT);
+    keep.forEach((r, i) => {
+      out.set(cands.features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT), i * FEATURE_COUNT);
+    });
+    return out;
+  }
+
   private discount(dtMs: number): number {
     return this.config.gamma ** (Math.max(0, dtMs) / this.config.tauMs);
   }
 
   private flush(reward: number, discount: number, next: NextState | null): void {
-    for (const x of this.pending!.xs) this.replay.push({ x, reward, discount, next });
+    const p = this.pending!;
+    p.xs.forEach((x, i) => {
+      const alt = p.alts[i] ?? null;
+      this.replay.push({ x, reward, discount, next, alt, altRows: alt ? alt.length / FEATURE_COUNT : 0 });
+    });
     this.pending = null;
   }
 
@@ -187,25 +213,53 @@ export class DqnLearner {
     return next.cachedMax;
   }
 
+  /**
+   * One gradient step on a sampled batch: Huber TD error on every transition, plus for demonstration transitions the
+   * large margin loss max_a[Q(s,a) + margin*(a != aE)] - Q(s,aE). One forward and one backward over all rows.
+   */
   trainStep(): void {
     const c = this.config;
     const batch = this.replay.sample(c.batchSize, this.rng);
-    const x = new Float32Array(batch.length * FEATURE_COUNT);
-    const y = new Float32Array(batch.length);
+    const B = batch.length;
+    let rows = B;
+    for (const t of batch) rows += t.altRows;
+    const x = new Float32Array(rows * FEATURE_COUNT);
+    const y = new Float32Array(B);
+    let off = B;
+    const altOffset: number[] = [];
     batch.forEach((t, i) => {
       x.set(t.x, i * FEATURE_COUNT);
       y[i] = t.reward + (t.next ? t.discount * this.maxTarget(t.next) : 0);
+      altOffset.push(off);
+      if (t.alt) x.set(t.alt, off * FEATURE_COUNT);
+      off += t.altRows;
     });
-    const q = this.online.forward(x, batch.length);
-    const d = new Float32Array(batch.length);
+    const q = this.online.forward(x, rows);
+    const d = new Float32Array(rows);
     let loss = 0;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < B; i++) {
       const e = q[i]! - y[i]!;
       const a = Math.abs(e);
       loss += a <= c.huberDelta ? 0.5 * e * e : c.huberDelta * (a - 0.5 * c.huberDelta);
-      d[i] = (a <= c.huberDelta ? e : Math.sign(e) * c.huberDelta) / batch.length;
+      d[i] = (a <= c.huberDelta ? e : Math.sign(e) * c.huberDelta) / B;
+      const t = batch[i]!;
+      if (t.altRows === 0 || c.marginWeight === 0) continue;
+      let best = -1;
+      let bestQ = q[i]!;
+      for (let k = 0; k < t.altRows; k++) {
+        const qa = q[altOffset[i]! + k]! + c.margin;
+        if (qa > bestQ) {
+          bestQ = qa;
+          best = altOffset[i]! + k;
+        }
+      }
+      if (best >= 0) {
+        loss += c.marginWeight * (bestQ - q[i]!);
+        d[best]! += c.marginWeight / B;
+        d[i]! -= c.marginWeight / B;
+      }
     }
-    this.lastLoss = loss / batch.length;
+    this.lastLoss = loss / B;
     this.adam.step(this.online, this.online.backward(d));
     this.gradSteps++;
     if (this.gradSteps % c.targetSyncSteps === 0) {

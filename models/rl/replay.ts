@@ -18,6 +18,12 @@ export interface Transition {
   /** gamma ** (elapsed ms / tau ms); 0 at the end of an episode */
   discount: number;
   next: NextState | null;
+  /**
+   * For demonstration transitions only: feature rows of alternatives the demonstrator did not choose in the same
+   * state (the online net's strongest rivals and the wait row), for the large-margin loss of DQfD.
+   */
+  alt: Float32Array | null;
+  altRows: number;
 }
 
 export class Replay {

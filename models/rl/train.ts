@@ -1,4 +1,4 @@
-// Trainer entry: `node --import tsx models/rl/train.ts [--workload NAME|FILE] [--episodes N] [--minutes M]
+// Trainer entry: `node --import tsx models/rl/train.ts [--workload NAME|FILE] [--trace FILE] [--episodes N] [--minutes M]
 //   [--resume CKPT] [--out DIR] [--seed S] [--demo HEURISTIC] [--task-count N] [--ship DIR]`
 // Shows a progress bar with the running reward on stderr, writes DIR/checkpoint.json (resumable) and
 // DIR/learning-curve.svg, and with --ship exports the best validated network as DIR/scheduler.onnx + card.
@@ -8,7 +8,9 @@ import { cardSkeleton } from '../../runtime/scheduler/model-card.js';
 import type { Policy } from '../../runtime/scheduler/policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
+import { readTraceFile, scenarioFromTrace } from '../workloads/trace.js';
 import type { DqnLearner } from './dqn.js';
+import { heuristicByName } from './heuristics.js';
 import { Mlp } from './mlp.js';
 import { shipModel } from './ship.js';
 import { defaultDqnConfig, TRAIN_LOADS, TRAIN_SEED_BASE, VAL_LOADS, VAL_SEEDS } from './train-config.js';
@@ -16,6 +18,8 @@ import { type Checkpoint, type CurvePoint, loadCheckpoint, train } from './train
 
 export interface TrainCliArgs {
   workload: string;
+  /** a recorded arrival trace (models/workloads/trace.ts) replayed on the workload's agents instead of generated tasks */
+  trace?: string | undefined;
   episodes: number;
   minutes: number;
   resume?: string | undefined;
@@ -42,6 +46,7 @@ function bar(p: CurvePoint, learner: DqnLearner, episodes: number, t0: number): 
 
 export function runTraining(a: TrainCliArgs): Checkpoint {
   const workload = loadWorkload(a.workload);
+  const trace = a.trace ? readTraceFile(a.trace) : undefined;
   const resume = a.resume ? loadCheckpoint(a.resume) : undefined;
   const t0 = Date.now();
   const dqn = resume?.dqn.config ?? defaultDqnConfig(a.seed);
@@ -55,7 +60,10 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
     checkpointEvery: 5,
     outDir: a.out,
     timeBudgetMs: a.minutes * 60_000,
-    scenario: (seed, load) => generateScenario(workload, { seed, load, taskCount: a.taskCount }),
+    scenario: (seed, load) =>
+      trace
+        ? scenarioFromTrace(workload, trace, { seed, load })
+        : generateScenario(workload, { seed, load, taskCount: a.taskCount }),
     demo: a.demo,
     dqn,
     resume,
@@ -73,6 +81,7 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
       algorithm:
         'DQN (per-candidate Q, experience replay, target network, epsilon-greedy, early heuristic demonstrations)',
       workload: workload.name,
+      trace: a.trace ?? null,
       taskCountPerEpisode: a.taskCount ?? workload.taskCount,
       trainLoads: TRAIN_LOADS,
       trainSeeds: `${TRAIN_SEED_BASE} + episode (episodes 0..${ck.episode - 1})`,
@@ -97,6 +106,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       workload: { type: 'string', default: 'train-v1' },
+      trace: { type: 'string' },
       episodes: { type: 'string', default: '300' },
       minutes: { type: 'string', default: '25' },
       resume: { type: 'string' },
@@ -114,9 +124,9 @@ async function main(): Promise<void> {
     if (!Number.isFinite(n) || n <= 0) throw new TypeError(`--${name} must be a positive number, got ${v}`);
     return n;
   };
-  const { heuristicByName } = await import('./heuristics.js');
   runTraining({
     workload: values.workload!,
+    trace: values.trace,
     episodes: num('episodes', values.episodes),
     minutes: num('minutes', values.minutes),
     resume: values.resume,

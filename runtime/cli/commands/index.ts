@@ -1,7 +1,8 @@
 // The CLI's commands. A new command: one file in this folder and one line here.
 import type { CliCommand } from '../command.js';
 import { agentsCommand } from './agents.js';
+import { modelCommand } from './model.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 
-export const commands: readonly CliCommand[] = [startCommand, agentsCommand, statusCommand];
+export const commands: readonly CliCommand[] = [startCommand, agentsCommand, statusCommand, modelCommand];

@@ -1,0 +1,91 @@
+// The learned policy's part of `npm run bench -- scheduler`: runs the shipped ONNX model (`rl`) on the benchmark's
+// scenarios and adds rl_gain_high_load, rl_gain_ci_low, rl_worst_low_load, rl_gain_by_load, decisions_per_s,
+// decision_p99_ms and model_rss_mb to the final JSON line.
+import type { BenchContext, SchedulerBenchExtension } from '../../bench/lib/scheduler/extensions.js';
+import type { RunRecord } from '../../bench/lib/scheduler/matrix.js';
+import { pairedGain } from '../../bench/lib/scheduler/stats.js';
+import { cardPathFor, defaultModelPath } from '../../runtime/scheduler/load-policy.js';
+import { RlOnnxPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
+import { measureDecisionSpeed } from './speed.js';
+
+/** loads at or above this are "high load" for the goal; below it "low load" */
+export const HIGH_LOAD_MIN = 0.7;
+
+function runsAt(ctx: BenchContext, policy: string, load: number): RunRecord[] {
+  return ctx.results.get(policy)?.get(load) ?? [];
+}
+
+function mean(runs: readonly RunRecord[]): number {
+  let s = 0;
+  let n = 0;
+  for (const r of runs) {
+    for (let i = 0; i < r.slowdown.length; i++) s += r.slowdown[i]!;
+    n += r.slowdown.length;
+  }
+  return n > 0 ? s / n : Number.NaN;
+}
+
+export function rlGainSummary(ctx: BenchContext): Record<string, unknown> {
+  if (!ctx.results.has('rl')) return {};
+  const byLoad: Record<string, { best: string; gain: number; ci_low: number; ci_high: number }> = {};
+  const refHigh: RunRecord[] = [];
+  const rlHigh: RunRecord[] = [];
+  let worstLow = Number.NEGATIVE_INFINITY;
+  for (const load of ctx.loads) {
+    const best = ctx.bestBaseline(load);
+    const ref = runsAt(ctx, best, load);
+    const rl = runsAt(ctx, 'rl', load);
+    if (ref.length === 0 || rl.length !== ref.length) continue;
+    const g = pairedGain(ref, rl, ctx.bootstrap);
+    byLoad[String(load)] = { best, gain: round(g.value), ci_low: round(g.low), ci_high: round(g.high) };
+    if (load >= HIGH_LOAD_MIN) {
+      refHigh.push(...ref);
+      rlHigh.push(...rl);
+    } else {
+      worstLow = Math.max(worstLow, mean(rl) / mean(ref) - 1);
+    }
+  }
+  const high = refHigh.length > 0 ? pairedGain(refHigh, rlHigh, ctx.bootstrap) : undefined;
+  return {
+    rl_gain_high_load: high ? round(high.value) : null,
+    rl_gain_ci_low: high ? round(high.low) : null,
+    rl_gain_ci_high: high ? round(high.high) : null,
+    // fractional increase of mean slowdown against the best baseline, worst load below HIGH_LOAD_MIN (> 0 = worse)
+    rl_worst_low_load: Number.isFinite(worstLow) ? round(worstLow) : null,
+    rl_gain_by_load: byLoad,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+export function rlBenchExtension(modelPath = defaultModelPath()): SchedulerBenchExtension {
+  let shared: Promise<RlOnnxPolicy> | undefined;
+  return {
+    name: 'rl',
+    policies: () => [
+      {
+        name: 'rl',
+        // the policy keeps no per-run state, so one session serves every run
+        create: () => {
+          shared ??= RlOnnxPolicy.load(modelPath, cardPathFor(modelPath));
+          return shared;
+        },
+      },
+    ],
+    async summarize(ctx) {
+      const out = rlGainSummary(ctx);
+      const speed = await measureDecisionSpeed(modelPath, cardPathFor(modelPath), 100);
+      if (shared) await (await shared).close();
+      return {
+        ...out,
+        decisions_per_s: speed.decisionsPerS,
+        decision_p99_ms: speed.decisionP99Ms,
+        window_decisions_per_s: speed.windowDecisionsPerS,
+        window_decision_p99_ms: speed.windowDecisionP99Ms,
+        model_rss_mb: speed.modelRssMb,
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// `agentos model train|info`: trains the learned scheduler in the simulator (progress bar with the running reward,
+// learning-curve SVG, resumable checkpoints) and shows the shipped model's card.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { heuristicByName } from '../../../models/rl/heuristics.js';
+import { runTraining } from '../../../models/rl/train.js';
+import { cardPathFor, defaultModelPath } from '../../scheduler/load-policy.js';
+import { checkCard } from '../../scheduler/model-card.js';
+import { type CliCommand, intOption, UsageError } from '../command.js';
+
+export const modelCommand: CliCommand = {
+  name: 'model',
+  summary: 'train the learned scheduler (train) or show the shipped model card (info)',
+  usage: 'train|info [options]',
+  help: {
+    workload: 'workload name or JSON file (default train-v1)',
+    trace: 'fine-tune on a recorded trace file (CSV or JSON, models/workloads/trace.ts)',
+    resume: 'resume from a checkpoint.json',
+    episodes: 'episodes to train (default 300)',
+    minutes: 'wall-time budget in minutes (default 25)',
+    out: 'directory for checkpoint.json and learning-curve.svg (default data/rl-train)',
+    seed: 'training seed (default 1)',
+    demo: 'heuristic demonstrating early episodes (default sjf)',
+    ship: 'directory to write scheduler.onnx and its card into after training',
+  },
+  options: {
+    workload: { type: 'string' },
+    trace: { type: 'string' },
+    resume: { type: 'string' },
+    episodes: { type: 'string' },
+    minutes: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    demo: { type: 'string' },
+    ship: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
+    const sub = positionals[0];
+    if (sub === 'info') {
+      const path = defaultModelPath();
+      const card = checkCard(JSON.parse(readFileSync(cardPathFor(path), 'utf8')));
+      io.out(JSON.stringify({ model: path, name: card.name, version: card.version, metrics: card.metrics }, null, 2));
+      return 0;
+    }
+    if (sub !== 'train') throw new UsageError(`model: want "train" or "info", got ${sub ? `"${sub}"` : 'nothing'}`);
+    const episodes = intOption(values, 'episodes') ?? 300;
+    const minutes = Number(values.minutes ?? 25);
+    if (!(episodes > 0)) throw new UsageError('--episodes must be > 0');
+    if (!(minutes > 0)) throw new UsageError(`--minutes must be a positive number, got "${values.minutes}"`);
+    const ck = runTraining({
+      workload: (values.workload as string | undefined) ?? 'train-v1',
+      trace: values.trace as string | undefined,
+      episodes,
+      minutes,
+      resume: values.resume as string | undefined,
+      out: resolve((values.out as string | undefined) ?? 'data/rl-train'),
+      seed: intOption(values, 'seed') ?? 1,
+      demo: heuristicByName((values.demo as string | undefined) ?? 'sjf'),
+      ship: values.ship ? resolve(values.ship as string) : undefined,
+      version: '1',
+      quiet: false,
+    });
+    io.out(
+      `trained ${ck.episode} episodes in ${Math.round(ck.trainSeconds)} s; best validation mean slowdown ` +
+        `${ck.best?.validation.toFixed(4) ?? 'n/a'} (episode ${ck.best?.episode ?? '-'})`,
+    );
+    return 0;
+  },
+};
