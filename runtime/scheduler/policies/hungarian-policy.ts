@@ -24,6 +24,7 @@ export interface HungarianKnobs {
 
 export const HUNGARIAN_DEFAULTS: HungarianKnobs = {
   tasksMax: 16,
+  shortestShare: 0.5,
   objective: 'slowdown',
   waitFactor: 1.5,
   roundsMax: 8,
