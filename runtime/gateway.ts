@@ -54,7 +54,7 @@ export class Gateway {
     const gatewayId = config.gateway.id;
     const logger = options.logger ?? createLogger(config.log.level, gatewayId);
     const embedded = config.broker.url === null;
-    const access = embedded ? (options.access ?? createBrokerAccess(config)) : null;
+    const access = embedded ? (options.access ?? createBrokerAccess(config, logger)) : null;
     this.#broker = access ? newEmbeddedBroker(config, access, logger) : null;
     const bus: Bus = this.#broker ?? newExternalBus(config, logger);
     const store = new Store({

@@ -1,6 +1,8 @@
 // The broker's access-control seam. The embedded broker calls these from aedes' authenticate / authorizePublish /
 // authorizeSubscribe hooks; runtime/security implements them (credentials, roles, topic ACLs). The development
 // implementation lets everyone in and must be announced loudly at start.
+import type { Duplex } from 'node:stream';
+import type { Aedes } from 'aedes';
 
 export type PrincipalRole = 'agent' | 'operator-admin' | 'operator-viewer' | 'gateway' | 'anonymous';
 
@@ -17,4 +19,29 @@ export interface BrokerAccess {
   authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<Principal | null>;
   authorizePublish(principal: Principal, topic: string, payloadBytes: number): boolean;
   authorizeSubscribe(principal: Principal, topicFilter: string): boolean;
+}
+
+/**
+ * Optional extras of a full security layer (runtime/security), used by the embedded broker when the access object
+ * has one: connection and packet-size limits on every socket, hooks that need the aedes instance (rate limits, live
+ * revocation, client certificates), and the TLS listeners. Additive to BrokerAccess; AllowAllAccess has none.
+ */
+export interface BrokerGuard {
+  /** each new connection (TCP or WebSocket stream) before aedes reads it; false: refused and already destroyed */
+  accept(stream: Duplex, remoteAddress: string): boolean;
+  /** largest WebSocket message the listeners should accept, bytes */
+  readonly wsPayloadBytesMax: number;
+  /** once aedes exists: installs its hooks over the broker's and opens the TLS listeners */
+  start(broker: Aedes): Promise<void>;
+  stop(): Promise<void>;
+  /** URLs of the TLS listeners it opened (null when off) */
+  urls(): { mqtts: string | null; wss: string | null };
+}
+
+export interface GuardedBrokerAccess extends BrokerAccess {
+  readonly guard: BrokerGuard;
+}
+
+export function hasGuard(access: BrokerAccess): access is GuardedBrokerAccess {
+  return typeof (access as Partial<GuardedBrokerAccess>).guard === 'object';
 }

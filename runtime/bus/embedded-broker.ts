@@ -5,7 +5,7 @@ import { type AddressInfo, createServer as createNetServer, type Server as NetSe
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import type { BrokerAccess, Principal } from './access.js';
+import { type BrokerAccess, type BrokerGuard, hasGuard, type Principal } from './access.js';
 import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
 
 export interface EmbeddedBrokerOptions {
@@ -59,15 +59,27 @@ export class EmbeddedBroker implements Bus {
     return this.#starting;
   }
 
+  /** runtime/security's limits, hooks and TLS listeners, when the access layer has them */
+  get #guard(): BrokerGuard | undefined {
+    return hasGuard(this.#options.access) ? this.#options.access.guard : undefined;
+  }
+
   async #start(): Promise<void> {
     const aedes = await Aedes.createBroker({ id: this.#options.id, ...this.#hooks() });
     this.#aedes = aedes;
+    await this.#guard?.start(aedes).catch(async (err: unknown) => {
+      this.#aedes = undefined;
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    });
     aedes.on('clientError', (client, err) =>
       this.#options.logger.debug({ clientId: client.id, err: err.message }, 'client error'),
     );
     const tcp = createNetServer((socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
+      const guard = this.#guard;
+      if (guard && !guard.accept(socket, socket.remoteAddress ?? 'unknown')) return;
       aedes.handle(socket);
     });
     this.#tcp = tcp;
@@ -79,10 +91,12 @@ export class EmbeddedBroker implements Bus {
     const http = createHttpServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
     });
-    const wss = new WebSocketServer({ server: http });
+    const guard = this.#guard;
+    const wss = new WebSocketServer({ server: http, ...(guard ? { maxPayload: guard.wsPayloadBytesMax } : {}) });
     wss.on('connection', (ws, req) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate());
+      if (guard && !guard.accept(stream, req.socket.remoteAddress ?? 'unknown')) return;
       aedes.handle(stream, req);
     });
     this.#http = http;
@@ -185,6 +199,7 @@ export class EmbeddedBroker implements Bus {
     http?.closeAllConnections();
     for (const socket of this.#sockets) socket.destroy();
     await Promise.all([closeServer(tcp), closeServer(http)]);
+    await this.#guard?.stop();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 }

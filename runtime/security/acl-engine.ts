@@ -5,6 +5,7 @@ import type { BrokerAccess, Principal } from '../bus/access.js';
 import { type AclRules, bind, defaultRules } from './acl-rules.js';
 import type { CredentialStore } from './credential-store.js';
 import { Denials, type SecurityLogger, silentLogger } from './denials.js';
+import { grantsProblem, principalOf } from './identity.js';
 import { covers, matches, topicFilterProblem, topicNameProblem } from './topic-filter.js';
 
 export interface AclEngineOptions {
@@ -16,6 +17,8 @@ export interface AclEngineOptions {
   /** largest PUBLISH payload accepted, bytes */
   payloadBytesMax?: number | undefined;
   rules?: AclRules | undefined;
+  /** extra subscribe filters by identity id, from config (security.grants) */
+  grants?: Readonly<Record<string, readonly string[]>> | undefined;
   logger?: SecurityLogger | undefined;
   denials?: Denials | undefined;
 }
@@ -30,6 +33,7 @@ export class AclEngine implements BrokerAccess {
   readonly payloadBytesMax: number;
   private readonly store: CredentialStore;
   private readonly rules: AclRules;
+  private readonly configGrants: Readonly<Record<string, readonly string[]>>;
   /** rules bound to one principal id, rebuilt when grants change; bounded by the number of identities */
   private readonly bound = new Map<string, { publish: string[]; subscribe: string[]; key: string }>();
 
@@ -38,6 +42,11 @@ export class AclEngine implements BrokerAccess {
     this.devMode = opts.devMode ?? false;
     this.payloadBytesMax = opts.payloadBytesMax ?? 256 * 1024;
     this.rules = opts.rules ?? defaultRules({ root: opts.root });
+    this.configGrants = opts.grants ?? {};
+    for (const [id, filters] of Object.entries(this.configGrants)) {
+      const p = grantsProblem(filters);
+      if (p) throw new TypeError(`security.grants.${id}: ${p}`);
+    }
     this.denials = opts.denials ?? new Denials({ logger: opts.logger ?? silentLogger });
   }
 
@@ -56,12 +65,26 @@ export class AclEngine implements BrokerAccess {
     }
     let principal: Principal | null = null;
     try {
+      await this.store.start(); // idempotent; the broker may accept clients before the store finished loading
       principal = await this.store.verify(username, password);
     } catch {
       principal = null; // a broken hash or store never lets anyone in
     }
     if (!principal) return this.refuse(who, 'bad-credentials', clientId);
     if (!clientIdFits(principal, clientId)) return this.refuse(who, 'client-id-mismatch', clientId);
+    return principal;
+  }
+
+  /**
+   * A client that presented a certificate signed by the site CA (verified by TLS) and no password: its CN names the
+   * identity, which must still exist in the store (revoking it locks the certificate out too).
+   */
+  async authenticateCertificate(clientId: string, commonName: string): Promise<Principal | null> {
+    await this.store.start();
+    const identity = this.store.get(commonName);
+    if (!identity) return this.refuse(commonName.slice(0, 64), 'unknown-certificate', clientId);
+    const principal = principalOf({ ...identity, hash: '' });
+    if (!clientIdFits(principal, clientId)) return this.refuse(identity.id, 'client-id-mismatch', clientId);
     return principal;
   }
 
@@ -94,7 +117,7 @@ export class AclEngine implements BrokerAccess {
       key,
       publish: bind(role.publish, p.id),
       // grants widen reading only, never writing, and never into $-topics (checked when they were stored)
-      subscribe: [...bind(role.subscribe, p.id), ...(p.grants ?? [])],
+      subscribe: [...bind(role.subscribe, p.id), ...(p.grants ?? []), ...(this.configGrants[p.id] ?? [])],
     };
     if (this.bound.size > this.store.size + 64) this.bound.clear();
     this.bound.set(p.id, next);

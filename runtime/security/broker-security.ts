@@ -3,6 +3,7 @@
 // aedes' hooks. A principal is attached to each client at CONNECT; when the credential store reports an identity
 // rotated, revoked or changed, every session of it is closed, so the next CONNECT is checked against the new state.
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { BrokerAccess, Principal } from '../bus/access.js';
 import type { CredentialChange, CredentialStore } from './credential-store.js';
@@ -10,8 +11,13 @@ import { type Denials, type SecurityLogger, silentLogger } from './denials.js';
 import type { FloodGuard } from './flood-guard.js';
 import { guardFrames } from './frame-guard.js';
 
+/** BrokerAccess plus, optionally, authentication by a client certificate the TLS layer already verified. */
+export interface CertificateAccess extends BrokerAccess {
+  authenticateCertificate?(clientId: string, commonName: string): Promise<Principal | null>;
+}
+
 export interface BrokerSecurityOptions {
-  access: BrokerAccess;
+  access: CertificateAccess;
   denials: Denials;
   flood: FloodGuard;
   store?: CredentialStore | undefined;
@@ -21,6 +27,16 @@ export interface BrokerSecurityOptions {
 // CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+
+/** The CN of a client certificate the site CA verified during the handshake (TLS or secure WebSocket), or null. */
+function verifiedCertificateName(client: Client): string | null {
+  const sock = ((client.conn as Partial<TLSSocket>).getPeerCertificate ? client.conn : client.req?.socket) as
+    | Partial<TLSSocket>
+    | undefined;
+  if (!sock?.getPeerCertificate || sock.authorized !== true) return null;
+  const cn = sock.getPeerCertificate().subject?.CN;
+  return typeof cn === 'string' && cn.length > 0 ? cn : null;
+}
 
 function authError(message: string, code: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
@@ -43,6 +59,13 @@ export class BrokerSecurity {
 
   /** Call for each new connection before handing it to aedes; false means it was refused and destroyed. */
   accept(stream: Duplex, ip: string): boolean {
+    if (!this.admit(stream, ip)) return false;
+    this.guardStream(stream, ip);
+    return true;
+  }
+
+  /** Counts a connection against the limits (released when the stream closes); false: refused and destroyed. */
+  admit(stream: Duplex, ip: string): boolean {
     const { flood, denials } = this.opts;
     if (!flood.admit(ip)) {
       denials.record('flood', `ip:${ip}`, 'too-many-connections');
@@ -50,17 +73,20 @@ export class BrokerSecurity {
       return false;
     }
     let released = false;
-    const release = () => {
+    stream.once('close', () => {
       if (released) return;
       released = true;
       flood.release(ip);
-    };
-    stream.once('close', release);
-    guardFrames(stream, flood.limits.packetBytesMax, (reason) => {
-      flood.stats.oversized++;
-      denials.record('flood', `ip:${ip}`, 'packet-too-large', { detail: reason });
     });
     return true;
+  }
+
+  /** Caps packet sizes on the stream aedes will read (for TLS: the decrypted one). */
+  guardStream(stream: Duplex, ip: string): void {
+    guardFrames(stream, this.opts.flood.limits.packetBytesMax, (reason) => {
+      this.opts.flood.stats.oversized++;
+      this.opts.denials.record('flood', `ip:${ip}`, 'packet-too-large', { detail: reason });
+    });
   }
 
   install(broker: Aedes): void {
@@ -106,11 +132,14 @@ export class BrokerSecurity {
     username: string | undefined,
     password: Buffer | undefined,
   ): Promise<AuthenticateError | null> {
-    const principal = await this.opts.access.authenticate(client.id, username, password);
-    if (!principal) {
-      const anonymous = username === undefined && password === undefined;
-      return authError('not authorized', anonymous ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD);
-    }
+    const anonymous = username === undefined && password === undefined;
+    const cn = anonymous ? verifiedCertificateName(client) : null;
+    const { access } = this.opts;
+    const principal =
+      cn !== null && access.authenticateCertificate
+        ? await access.authenticateCertificate(client.id, cn)
+        : await access.authenticate(client.id, username, password);
+    if (!principal) return authError('not authorized', anonymous ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD);
     this.principals.set(client, principal);
     // the socket closing is the one event every path out of a session goes through
     client.conn.once('close', () => this.forgetClient(client));

@@ -60,6 +60,7 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private starting: Promise<void> | undefined;
 
   constructor(opts: CredentialStoreOptions) {
     super();
@@ -70,8 +71,16 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     this.watchFile = opts.watch ?? false;
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
+  /** Loads the file (and starts watching). Idempotent; concurrent callers share one load. */
+  start(): Promise<void> {
+    this.starting ??= this.load().catch((err: unknown) => {
+      this.starting = undefined; // a failed load may be retried
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async load(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.byId = await this.readFromDisk();
     this.started = true;
@@ -84,6 +93,8 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    this.starting = undefined;
     this.started = false;
     this.watcher?.close();
     this.watcher = undefined;

@@ -25,6 +25,8 @@ export interface SpawnGatewayOptions {
   env?: NodeJS.ProcessEnv | undefined;
   dataDir?: string | undefined;
   readyTimeoutMs?: number | undefined;
+  /** refuse anonymous clients (security.devMode off); by default test gateways run in development mode */
+  secure?: boolean | undefined;
 }
 
 const ENTRY = 'runtime/cli/agentos.ts';
@@ -36,6 +38,7 @@ export async function spawnGateway(t: Teardown, options: SpawnGatewayOptions = {
   if (!args.includes('--port')) defaults.push('--port', '0');
   if (!args.includes('--ws-port') && !args.includes('--no-ws')) defaults.push('--ws-port', '0');
   if (!args.includes('--data-dir')) defaults.push('--data-dir', dataDir);
+  if (!options.secure && !args.includes('--dev')) defaults.push('--dev');
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'start', ...defaults, ...args], {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: 'test', ...options.env },

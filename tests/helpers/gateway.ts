@@ -33,6 +33,8 @@ export async function startGateway(t: Teardown, options: StartGatewayOptions = {
     broker: { host: '127.0.0.1', port: 0, wsPort: 0 },
     store: { dataDir, flushIntervalMs: 50 },
     log: { level: process.env['AGENTOS_TEST_LOG'] ?? 'silent' },
+    // anonymous test clients; tests of access control pass security: { devMode: false }
+    security: { devMode: true },
   };
   for (const [section, values] of Object.entries(extra)) doc[section] = { ...doc[section], ...values };
   const config = validateConfig(doc, 'test');

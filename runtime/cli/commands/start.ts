@@ -16,6 +16,7 @@ export const startCommand: CliCommand = {
     'broker-url URL': 'use this external broker instead of the embedded one (broker.url)',
     'data-dir DIR': 'state directory (store.dataDir)',
     'log-level LEVEL': 'log level (log.level)',
+    dev: 'development mode: anonymous clients may connect and do anything (security.devMode)',
   },
   options: {
     config: { type: 'string' },
@@ -26,6 +27,7 @@ export const startCommand: CliCommand = {
     'broker-url': { type: 'string' },
     'data-dir': { type: 'string' },
     'log-level': { type: 'string' },
+    dev: { type: 'boolean' },
   },
   async run(args, io) {
     const v = args.values;
@@ -39,6 +41,7 @@ export const startCommand: CliCommand = {
         'broker.url': v['broker-url'],
         'store.dataDir': v['data-dir'],
         'log.level': v['log-level'],
+        'security.devMode': v['dev'] ? true : undefined,
       },
     });
     const gateway = new Gateway(config);

@@ -4,6 +4,7 @@ import { gatewaySection } from './gateway.js';
 import { livenessSection } from './liveness.js';
 import { logSection } from './log.js';
 import { protocolSection } from './protocol.js';
+import { securitySection } from './security.js';
 import { storeSection } from './store.js';
 
 export const sections = {
@@ -13,4 +14,5 @@ export const sections = {
   liveness: livenessSection,
   log: logSection,
   protocol: protocolSection,
+  security: securitySection,
 } as const;
