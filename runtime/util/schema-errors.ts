@@ -9,8 +9,10 @@ export interface FieldError {
 }
 
 export function createAjv(options: Options = {}): Ajv {
-  // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug, not a silent no-op
-  return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, ...options });
+  // allErrors: report every problem at once; strict: a typo in a schema keyword is a bug, not a silent no-op.
+  // strictRequired off: `oneOf: [{ required: ['a'] }, { required: ['b'] }]` over properties declared by the parent is
+  // a legitimate pattern that strict mode would reject.
+  return new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, ...options });
 }
 
 function joinPath(base: string, key: string): string {

@@ -24,12 +24,17 @@ export interface MosquittoSub {
   lines: string[];
   /** waits until a line satisfies the predicate */
   waitLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** sends a signal (SIGKILL: the socket dies without DISCONNECT, so the broker publishes the will) */
+  kill(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
 /** a long-running mosquitto_sub, stopped when the test ends */
 export async function mosquittoSub(t: Teardown, args: string[]): Promise<MosquittoSub> {
-  const child = spawn(requireCommand('mosquitto_sub'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdbuf -oL: mosquitto_sub block-buffers a pipe, which would hide the -d "SUBACK" line until it exits
+  const child = spawn(requireCommand('stdbuf'), ['-oL', requireCommand('mosquitto_sub'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let buffer = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -47,6 +52,9 @@ export async function mosquittoSub(t: Teardown, args: string[]): Promise<Mosquit
   return {
     lines,
     waitLine: (predicate, timeoutMs = 10000) => waitFor(() => lines.find(predicate), timeoutMs, 'a mosquitto_sub line'),
+    kill: (signal) => {
+      child.kill(signal);
+    },
     stop,
   };
 }

@@ -21,6 +21,7 @@ export const gatewaySection = defineSection<GatewayConfig>('gateway', 'identity 
       type: 'string',
       pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
       default: defaultGatewayId(),
+      $comment: 'computed from the host name',
       description: 'gateway id (default: "gw-" + host name)',
     },
   },
