@@ -71,13 +71,13 @@ export class OtaQueue {
   /** Resolves when the device verified the image; rejects after the last attempt or when the queue is full. */
   enqueue(job: OtaJob): Promise<OtaResult> {
     if (this.stopped) return Promise.reject(new Error(`ota queue stopped [agent=${job.agentId}]`));
+    if (this.running.has(job.agentId) || this.waiting.some((e) => e.job.agentId === job.agentId)) {
+      return Promise.reject(new Error(`ota already queued for agent ${job.agentId}`));
+    }
     if (this.waiting.length >= this.o.queueLengthMax) {
       return Promise.reject(
         new Error(`ota queue full (queueLengthMax=${this.o.queueLengthMax}) [agent=${job.agentId}]`),
       );
-    }
-    if (this.running.has(job.agentId) || this.waiting.some((e) => e.job.agentId === job.agentId)) {
-      return Promise.reject(new Error(`ota already queued for agent ${job.agentId}`));
     }
     return new Promise((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });

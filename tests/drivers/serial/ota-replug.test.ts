@@ -1,0 +1,136 @@
+// OTA over a socat PTY pair to the gcc-built device: the cable is pulled (socat killed) mid-transfer, the agent goes
+// offline, comes back online when the port reappears, and a second OTA call resumes from the device's offset. The
+// device writes the verified image to a file that must equal the one sent. A line that corrupts one chunk makes
+// the device's CRC-32 check fail.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { OtaError, type OtaProgress, SerialDriver, sendOta } from '../../../drivers/serial/index.js';
+import { MsgType, readTlvs, Tag, TlvWriter } from '../../../firmware-bridge/ts/index.js';
+import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
+import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
+import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
+import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
+import { until } from '../../firmware-bridge/fixtures/until.js';
+
+const build = buildC(['sim_device']);
+const dir = mkdtempSync(join(tmpdir(), 'serial-ota-'));
+const pair = new SocatPair(join(dir, 'host'), join(dir, 'dev'));
+const imagePath = join(dir, 'flashed.bin');
+const sim = new SimDevice(build.path('sim_device'), [
+  '--port',
+  pair.devicePath,
+  '--uid',
+  'ota1',
+  '--telemetry-ms',
+  '100',
+  '--ota-out',
+  imagePath,
+]);
+const log = new EventLog();
+const driver = new SerialDriver({
+  ports: [{ path: pair.hostPath, baudRate: 115200 }],
+  ackTimeoutMs: 300,
+  reconnectPollMs: 50,
+});
+const agent = 'serial-ota1';
+const image = randomBytes(48 * 1024);
+
+t.teardown(async () => {
+  await driver.stop();
+  await sim.stop();
+  await pair.kill();
+  rmSync(dir, { recursive: true, force: true });
+  build.remove();
+});
+
+t.test('device comes online', async () => {
+  await pair.start();
+  sim.start();
+  await driver.start(log.ctx);
+  await log.waitFor('status', (e) => e.agentId === agent && e.status === 'online', 'online');
+});
+
+t.test('unplug during OTA: offline, replug: online, second call resumes and verifies', async (t) => {
+  const first: OtaProgress[] = [];
+  let pulled: Promise<void> | undefined;
+  const interrupted = driver.ota(agent, image, {
+    version: '2.0.0',
+    onProgress: (p) => {
+      first.push(p);
+      if (!pulled && p.sentBytes >= image.length * 0.4) pulled = pair.kill(); // pull the cable
+    },
+  });
+  await t.rejects(interrupted, /lost|Timeout|not connected/, 'the interrupted transfer fails');
+  await pulled;
+  const offline = await log.waitFor(
+    'status',
+    (e) => e.agentId === agent && e.status === 'offline',
+    'offline after unplug',
+  );
+  t.match(offline.reason, /lost/);
+  t.notOk(driver.isOnline(agent));
+  await t.rejects(
+    driver.sendCommand({
+      requestId: 'r-off',
+      agentId: agent,
+      name: 'relay.set',
+      params: { on: true },
+      timeoutMs: 1000,
+    }),
+    /offline \[request=r-off\]/,
+  );
+
+  const mark = log.events.length;
+  await pair.start(); // plug it back in
+  await log.waitFor('status', (e) => e.agentId === agent && e.status === 'online', 'online after replug', mark);
+  await log.waitFor('telemetry', (e) => e.agentId === agent, 'telemetry after replug', mark);
+
+  const second: OtaProgress[] = [];
+  const r = await driver.ota(agent, image, { version: '2.0.0', onProgress: (p) => second.push(p) });
+  const reached = Math.max(...first.map((p) => p.sentBytes));
+  t.ok(r.resumedFromBytes > 0, `resumed from ${r.resumedFromBytes} bytes`);
+  t.ok(r.resumedFromBytes <= reached, 'not beyond what the first call had sent');
+  t.ok(r.resumedFromBytes >= image.length * 0.3, 'most of the first part was kept');
+  t.equal(second[0]?.resumedFromBytes, r.resumedFromBytes, 'progress reports the resume point');
+  t.equal(second.at(-1)?.phase, 'done');
+  t.ok(
+    second.every((p, i) => i === 0 || p.sentBytes >= second[i - 1]!.sentBytes),
+    'progress is monotonic',
+  );
+  await until(() => existsSync(imagePath), 'image file');
+  t.ok(readFileSync(imagePath).equals(image), 'the device stored exactly the image');
+
+  const again = await driver.ota(agent, image, { version: '2.0.0' });
+  t.equal(again.chunksSent, 0, 'an image already verified is not sent again');
+});
+
+t.test('a corrupted chunk makes the device CRC-32 check fail', async (t) => {
+  const session = driver.session(agent)!;
+  let tampered = false;
+  const corrupting = {
+    payloadBytesMax: session.payloadBytesMax,
+    request: (type: number, payload: Buffer, opts: { timeoutMs?: number; label: Record<string, string> }) => {
+      if (type === MsgType.OTA_CHUNK && !tampered) {
+        tampered = true;
+        const tlvs = readTlvs(payload)!;
+        const data = Buffer.from(tlvs.find((x) => x.tag === Tag.DATA)!.value);
+        data[0] = data[0]! ^ 0xff; // one bit pattern flipped on the line, after the sender's CRC
+        const w = new TlvWriter();
+        for (const x of tlvs) w.put(x.tag, x.tag === Tag.DATA ? data : x.value);
+        return session.request(type, w.toBuffer(), opts);
+      }
+      return session.request(type, payload, opts);
+    },
+  };
+  const other = randomBytes(4096);
+  const err = await sendOta(corrupting, agent, other, { version: 'bad' }).catch((e: unknown) => e);
+  t.type(err, OtaError);
+  t.equal((err as OtaError).code, 7, 'CRC_MISMATCH');
+  t.ok(tampered);
+  const good = await driver.ota(agent, other, { version: 'good' });
+  t.equal(good.resumedFromBytes, 0, 'a failed image starts over');
+  t.ok(readFileSync(imagePath).equals(other), 'the clean retry is verified and stored');
+});
