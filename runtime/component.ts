@@ -7,6 +7,7 @@ import type { Bus } from './bus/bus.js';
 import type { MessageValidator } from './bus/validator.js';
 import type { Config } from './config/schema.js';
 import type { HealthReporter } from './health.js';
+import type { ResourceAccounting } from './kernel/accounting/resource-accounting.js';
 import type { DedupWindow } from './kernel/dedup/dedup-window.js';
 import type { CommandDispatcher } from './kernel/registry/commands.js';
 import type { AgentRegistry } from './kernel/registry/registry.js';
@@ -33,6 +34,8 @@ export interface GatewayContext {
   readonly health: HealthReporter;
   /** drops repeats of durable messages (by msgId) resent by the SDK outbox; journaled under the data dir */
   readonly dedup: DedupWindow;
+  /** per-agent and gateway resource use; observedUse(agentId) fills the scheduler's view (started by the kernel) */
+  readonly accounting: ResourceAccounting;
 }
 
 export type ComponentFactory = (ctx: GatewayContext) => Component;

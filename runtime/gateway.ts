@@ -16,6 +16,7 @@ import type { Component, ComponentFactory, GatewayContext } from './component.js
 import { extraComponents } from './components.js';
 import type { Config } from './config/schema.js';
 import { HealthReporter } from './health.js';
+import { ResourceAccounting } from './kernel/accounting/resource-accounting.js';
 import { DedupWindow } from './kernel/dedup/dedup-window.js';
 import { AgentInbox } from './kernel/registry/agent-inbox.js';
 import type { AgentRecord } from './kernel/registry/agent-record.js';
@@ -84,8 +85,25 @@ export class Gateway {
     });
     const api = new ApiRouter({ bus, validator, gatewayId, logger, inFlightMax: API_IN_FLIGHT_MAX });
     const health = new HealthReporter();
-    const dedup = new DedupWindow({ path: join(resolve(config.store.dataDir), 'kernel', 'dedup.jsonl') });
-    this.context = { config, logger, bus, access, store, validator, registry, commands, api, health, dedup };
+    const dedup = new DedupWindow({
+      path: join(resolve(config.store.dataDir), 'kernel', 'dedup.jsonl'),
+      windowMax: config.kernel.dedupWindowMax,
+    });
+    const accounting = new ResourceAccounting({ windowMs: config.kernel.accountingWindowMs });
+    this.context = {
+      config,
+      logger,
+      bus,
+      access,
+      store,
+      validator,
+      registry,
+      commands,
+      api,
+      health,
+      dedup,
+      accounting,
+    };
     const inbox = new AgentInbox({ bus, registry, validator, gatewayId, logger, dedup });
     this.#components = [
       { name: 'store', start: () => store.start(), stop: () => store.stop() },

@@ -1,6 +1,7 @@
 // The list of config sections. A new section: one file next to this one and one line here.
 import { brokerSection } from './broker.js';
 import { gatewaySection } from './gateway.js';
+import { kernelSection } from './kernel.js';
 import { livenessSection } from './liveness.js';
 import { logSection } from './log.js';
 import { protocolSection } from './protocol.js';
@@ -14,5 +15,6 @@ export const sections = {
   liveness: livenessSection,
   log: logSection,
   protocol: protocolSection,
+  kernel: kernelSection,
   security: securitySection,
 } as const;

@@ -58,6 +58,8 @@ export interface AccountingOptions {
   agentsMax?: number | undefined;
   /** software agents' /proc samples (the supervisor's list) */
   processes?: (() => ProcessUse[]) | undefined;
+  /** use agents reported in telemetry (the registry's table) */
+  reported?: (() => Iterable<[string, Partial<Resources>]>) | undefined;
 }
 
 function emptyUse(agentId: string): AgentUse {
@@ -84,6 +86,12 @@ export class ResourceAccounting {
   private readonly self = new ProcMeter(process.pid);
 
   constructor(private readonly opts: AccountingOptions = {}) {}
+
+  /** Sets where /proc samples and reported use come from (the kernel component wires these at start). */
+  setSources(sources: Pick<AccountingOptions, 'processes' | 'reported'>): void {
+    this.opts.processes = sources.processes;
+    this.opts.reported = sources.reported;
+  }
 
   async start(): Promise<void> {
     if (this.timer) return;
@@ -160,6 +168,9 @@ export class ResourceAccounting {
       u.bytesInPerS = (u.bytesIn - r.mark.bytesIn) / dtS;
       u.bytesOutPerS = (u.bytesOut - r.mark.bytesOut) / dtS;
       r.mark = { msgsIn: u.msgsIn, msgsOut: u.msgsOut, bytesIn: u.bytesIn, bytesOut: u.bytesOut };
+    }
+    for (const [id, use] of this.opts.reported?.() ?? []) {
+      if (use.cpu !== undefined || use.memoryMb !== undefined || use.battery !== undefined) this.reportUse(id, use);
     }
     for (const p of this.opts.processes?.() ?? []) {
       const r = this.row(p.name);

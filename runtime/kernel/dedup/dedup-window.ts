@@ -62,18 +62,27 @@ export class DedupWindow {
 
   /** true the first time a pair is seen (and journals it); false for a duplicate */
   accept(agentId: string, msgId: string): boolean {
-    const key = `${agentId} ${msgId}`;
-    if (this.ids.has(key)) {
+    if (this.has(agentId, msgId)) {
       this.dropped++;
       return false;
     }
+    this.record(agentId, msgId);
+    return true;
+  }
+
+  has(agentId: string, msgId: string): boolean {
+    return this.ids.has(`${agentId} ${msgId}`);
+  }
+
+  /** Journals a pair; for callers that must store the message before remembering its id (mailbox sends). */
+  record(agentId: string, msgId: string): void {
+    const key = `${agentId} ${msgId}`;
     if (this.fd === null) throw new Error('DedupWindow is not started');
     writeSync(this.fd, `${key}\n`);
     if (this.opts.fsync) fsyncSync(this.fd);
     this.journalLines++;
     this.remember(key);
     if (this.journalLines > 2 * this.windowMax) this.rewrite();
-    return true;
   }
 
   private rewrite(): void {

@@ -131,15 +131,16 @@ export class Mailboxes {
     return env;
   }
 
-  /** Sends one copy to each known agent with the capability (the sender excluded). */
-  sendToCapability(input: Omit<SendInput, 'to' | 'messageId'> & { capability: string }) {
+  /** Sends one copy to each known agent with the capability (the sender excluded), all with the same messageId. */
+  sendToCapability(input: Omit<SendInput, 'to'> & { capability: string }) {
     const targets = this.routing.withCapability(input.capability).filter((id) => id !== input.from);
     if (targets.length === 0) throw new MailboxError('not_found', `no agent has capability ${input.capability}`);
+    const messageId = input.messageId ?? randomUUID();
     const sent: { to: string; messageId: string }[] = [];
     const refused: { to: string; error: string }[] = [];
     for (const to of targets) {
       try {
-        sent.push({ to, messageId: this.send({ ...input, to }).messageId });
+        sent.push({ to, messageId: this.send({ ...input, messageId, to }).messageId });
       } catch (err) {
         refused.push({ to, error: (err as Error).message });
       }
