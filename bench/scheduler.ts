@@ -37,8 +37,24 @@ async function main(): Promise<void> {
     name,
     create: () => createPolicy(name, tuned?.policies[name] ?? {}),
   }));
-  for (const ext of EXTENSIONS) specs.push(...((await ext.policies?.()) ?? []));
+  // An extension whose policy cannot be built (e.g. no trained model yet) is skipped with one line, unless asked for.
+  const skipped: Record<string, string> = {};
+  const active = [];
+  for (const ext of EXTENSIONS) {
+    try {
+      const extSpecs = (await ext.policies?.()) ?? [];
+      for (const spec of extSpecs) await spec.create();
+      specs.push(...extSpecs);
+      active.push(ext);
+    } catch (err) {
+      skipped[ext.name] = err instanceof Error ? err.message : String(err);
+      console.error(`warning: benchmark extension "${ext.name}" skipped: ${skipped[ext.name]}`);
+    }
+  }
   const valid = specs.map((s) => s.name);
+  const wantedSkipped = (args.policies ?? []).filter((p) => p in skipped);
+  if (wantedSkipped.length > 0)
+    throw new Error(`--policies: ${wantedSkipped.join(', ')} unavailable (see warning above)`);
   const unknown = (args.policies ?? []).filter((p) => !valid.includes(p));
   if (unknown.length > 0) throw new TypeError(`--policies: unknown ${unknown.join(', ')}; valid: ${valid.join(', ')}`);
   const chosen = args.policies ? specs.filter((s) => args.policies!.includes(s.name)) : specs;
@@ -108,7 +124,7 @@ async function main(): Promise<void> {
     bootstrap,
   };
   const extra: Record<string, unknown> = {};
-  for (const ext of EXTENSIONS) Object.assign(extra, (await ext.summarize?.(ctx)) ?? {});
+  for (const ext of active) Object.assign(extra, (await ext.summarize?.(ctx)) ?? {});
 
   const perPolicy = Object.fromEntries(
     [...results].map(([name, byLoad]) => [name, throughput([...byLoad.values()].flat())]),
@@ -129,6 +145,7 @@ async function main(): Promise<void> {
       best_baseline: Object.fromEntries(args.loads.map((l) => [String(l), bestBaseline(l)])),
       placements_per_s: perPolicy.fifo ?? Math.max(...Object.values(perPolicy)),
       placements_per_s_by_policy: perPolicy,
+      skipped_extensions: skipped,
       csv: `${base}.csv`,
       svg: `${base}.svg`,
       wall_s: Math.round((performance.now() - started) / 100) / 10,

@@ -1,5 +1,6 @@
 // Mutable per-agent state of the simulator: resources in use, running tasks, up/down status and the battery, whose
 // level is settled lazily at event times (drain is piecewise linear between events).
+import type { AgentView } from '../../runtime/scheduler/policy.js';
 import type { Rng } from '../../runtime/scheduler/prng.js';
 import type { ScenarioAgent } from './scenario.js';
 
@@ -26,6 +27,11 @@ export class AgentState {
   private batteryAtMs = 0;
   /** bumped whenever the predicted battery event changes; stale events carry an older version */
   batteryVersion = 0;
+  /** bumped on every change of use or status (invalidates the cached view) */
+  version = 0;
+  view: AgentView | undefined;
+  viewVersion = -1;
+  viewNowMs = -1;
 
   constructor(
     readonly spec: ScenarioAgent,

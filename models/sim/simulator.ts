@@ -57,7 +57,7 @@ export class Simulator {
   private readonly views: (TaskView | undefined)[];
   private readonly windowStamp: Int32Array;
   readonly idealMs: Float64Array;
-  private waiting: number[] = [];
+  private readonly waiting: number[] = [];
   private nextArrival = 0;
   private now = 0;
   private decisionPending = false;
@@ -136,7 +136,7 @@ export class Simulator {
     const startMs = this.now;
     this.observation();
     for (const p of placements) this.place(p);
-    if (placements.length > 0) this.waiting = this.waiting.filter((t) => this.status[t] === WAITING);
+    if (placements.length > 0) this.compactWaiting();
     const shown = this.obs?.tasks.length ?? 0;
     this.c.decisions++;
     this.decisionPending = false;
@@ -294,7 +294,9 @@ export class Simulator {
     }
   }
 
+  /** Called after every change of an agent's use or status. */
   private rescheduleBattery(a: AgentState): void {
+    a.version++;
     a.batteryVersion++;
     const next = a.nextBatteryEvent(this.now);
     if (!next) return;
@@ -378,6 +380,14 @@ export class Simulator {
     }
   }
 
+  /** Drops placed tasks from the queue in place (they all sit in the window at its head). */
+  private compactWaiting(): void {
+    const w = this.waiting;
+    let k = 0;
+    for (let i = 0; i < w.length; i++) if (this.status[w[i]!] === WAITING) w[k++] = w[i]!;
+    w.length = k;
+  }
+
   private buildObservation(): Observation {
     const shown = Math.min(this.waiting.length, this.windowMax);
     const tasks: TaskView[] = new Array(shown);
@@ -391,8 +401,13 @@ export class Simulator {
     return { nowMs: this.now, tasks, agents, waitingTotal: this.waiting.length };
   }
 
+  /** Reuses the agent's last view while nothing it shows has changed (views are never mutated once handed out). */
   private agentView(a: AgentState): AgentView {
     const s = a.spec;
+    const c = a.view;
+    if (c && a.viewVersion === a.version && (a.viewNowMs === this.now || (!s.battery && c.estFreeAtMs > this.now))) {
+      return c;
+    }
     const view: AgentView = {
       id: s.id,
       kind: s.kind,
@@ -408,6 +423,9 @@ export class Simulator {
       a.settleBattery(this.now);
       view.battery = a.batteryLevel;
     }
+    a.view = view;
+    a.viewVersion = a.version;
+    a.viewNowMs = this.now;
     return view;
   }
 }

@@ -41,21 +41,47 @@ function share(x: number, cap: number): number {
  */
 export class FreeTable {
   // plain arrays: allocating typed arrays on every decision costs more than it saves at these sizes
-  readonly cpu: number[] = [];
-  readonly memoryMb: number[] = [];
-  readonly bandwidthKbps: number[] = [];
+  readonly cpu: number[];
+  readonly memoryMb: number[];
+  readonly bandwidthKbps: number[];
   /** tasks placed on each agent during this decision (added to AgentView.running) */
-  readonly added: number[] = [];
+  readonly added: number[];
   private placed: Set<string> | undefined;
   readonly placements: Placement[] = [];
 
+  /** largest free amount over agents when the table was built; free only shrinks, so it stays an upper bound */
+  private readonly maxFree = { cpu: 0, memoryMb: 0, bandwidthKbps: 0 };
+
   constructor(readonly obs: Observation) {
-    for (const a of obs.agents) {
-      this.cpu.push(a.capacity.cpu - a.used.cpu);
-      this.memoryMb.push(a.capacity.memoryMb - a.used.memoryMb);
-      this.bandwidthKbps.push(a.capacity.bandwidthKbps - a.used.bandwidthKbps);
-      this.added.push(0);
+    const mf = this.maxFree;
+    const n = obs.agents.length;
+    this.cpu = new Array<number>(n);
+    this.memoryMb = new Array<number>(n);
+    this.bandwidthKbps = new Array<number>(n);
+    this.added = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) {
+      const a = obs.agents[i]!;
+      const cpu = a.capacity.cpu - a.used.cpu;
+      const mem = a.capacity.memoryMb - a.used.memoryMb;
+      const bw = a.capacity.bandwidthKbps - a.used.bandwidthKbps;
+      this.cpu[i] = cpu;
+      this.memoryMb[i] = mem;
+      this.bandwidthKbps[i] = bw;
+      if (cpu > mf.cpu) mf.cpu = cpu;
+      if (mem > mf.memoryMb) mf.memoryMb = mem;
+      if (bw > mf.bandwidthKbps) mf.bandwidthKbps = bw;
     }
+  }
+
+  /** Cheap necessary condition: false means no agent can take the task in this decision (skip the agent scan). */
+  mayFit(task: TaskView): boolean {
+    const d = task.demand;
+    const mf = this.maxFree;
+    return (
+      d.cpu <= mf.cpu + RESOURCE_EPSILON &&
+      d.memoryMb <= mf.memoryMb + RESOURCE_EPSILON &&
+      d.bandwidthKbps <= mf.bandwidthKbps + RESOURCE_EPSILON
+    );
   }
 
   fits(task: TaskView, agentIndex: number): boolean {

@@ -12,6 +12,7 @@ export function fifoFirstFit(options: PolicyOptions = {}): Policy {
       const free = new FreeTable(obs);
       const n = obs.agents.length;
       for (const task of obs.tasks) {
+        if (!free.mayFit(task)) continue;
         for (let j = 0; j < n; j++) {
           if (free.canPlace(task, j)) {
             free.place(task, j);

@@ -90,7 +90,7 @@ function matchRound(
   let anyFeasible = false;
   for (let r = 0; r < n; r++) {
     const t = tasks[open[r]!]!;
-    for (let j = 0; j < m; j++) {
+    for (let j = 0; j < m && free.mayFit(t); j++) {
       if (!free.canPlace(t, j)) continue;
       cost[r * cols + j] = runCost(obs, t, t.estDurationMs / obs.agents[j]!.speed, k);
       anyFeasible = true;

@@ -11,6 +11,7 @@ export function leastLoaded(options: PolicyOptions = {}): Policy {
     decide(obs: Observation): Placement[] {
       const free = new FreeTable(obs);
       for (const task of obs.tasks) {
+        if (!free.mayFit(task)) continue;
         let best = -1;
         let bestShare = Number.POSITIVE_INFINITY;
         for (let j = 0; j < obs.agents.length; j++) {

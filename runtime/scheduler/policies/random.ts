@@ -16,6 +16,7 @@ export function randomPolicy(options: PolicyOptions = {}): Policy {
     decide(obs: Observation): Placement[] {
       const free = new FreeTable(obs);
       for (const task of obs.tasks) {
+        if (!free.mayFit(task)) continue;
         feasible.length = 0;
         for (let j = 0; j < obs.agents.length; j++) if (free.canPlace(task, j)) feasible.push(j);
         if (feasible.length > 0) free.place(task, feasible[rng.int(feasible.length)]!);

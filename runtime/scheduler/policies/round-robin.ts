@@ -17,6 +17,7 @@ export function roundRobin(options: PolicyOptions = {}): Policy {
       const n = order.length;
       if (n === 0) return [];
       for (const task of obs.tasks) {
+        if (!free.mayFit(task)) continue;
         // first agent strictly after the last one used, wrapping around
         let start = order.findIndex((o) => o.id > lastId);
         if (start < 0) start = 0;

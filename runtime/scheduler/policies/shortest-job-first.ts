@@ -14,6 +14,7 @@ export function shortestJobFirst(options: PolicyOptions = {}): Policy {
       order.sort((a, b) => obs.tasks[a]!.estDurationMs - obs.tasks[b]!.estDurationMs || a - b);
       for (const i of order) {
         const task = obs.tasks[i]!;
+        if (!free.mayFit(task)) continue;
         let best = -1;
         for (let j = 0; j < obs.agents.length; j++) {
           if (free.canPlace(task, j) && (best < 0 || obs.agents[j]!.speed > obs.agents[best]!.speed)) best = j;

@@ -38,7 +38,7 @@ function decide(obs: Observation, k: TetrisKnobs): Placement[] {
     let bestAgent = -1;
     for (let i = 0; i < obs.tasks.length; i++) {
       const task = obs.tasks[i]!;
-      if (free.isPlaced(task.id)) continue;
+      if (!free.mayFit(task) || free.isPlaced(task.id)) continue;
       const shortness = k.srptWeight * (minEst / task.estDurationMs);
       for (let j = 0; j < obs.agents.length; j++) {
         if (!free.canPlace(task, j)) continue;
