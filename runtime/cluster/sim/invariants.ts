@@ -9,8 +9,11 @@ type LogView = ReturnType<RaftNode['logView']>;
 export class SafetyChecker {
   readonly violations: string[] = [];
   private readonly leaderOfTerm = new Map<number, NodeId>();
-  /** Every entry known to be committed (applied somewhere), by index. */
+  /** Every entry applied somewhere, by index (state machine safety). */
   private readonly committed = new Map<number, { term: number; data: string }>();
+  /** Entries a leader reported committed, with the earliest leader term that did so (leader completeness). */
+  private readonly commitTerms = new Map<number, { term: number; commitTerm: number }>();
+  private commitTermsMax = 0;
   private readonly lastApplied = new Map<NodeId, number>();
   private readonly leaderSeen = new Set<string>();
 
@@ -18,9 +21,13 @@ export class SafetyChecker {
     if (this.violations.length < 20) this.violations.push(what);
   }
 
-  /** Election safety; and on first sight of a leader for a term, leader completeness. */
-  observeRole(id: NodeId, role: string, term: number, log: () => LogView): void {
+  /**
+   * Election safety; on first sight of a leader for a term, leader completeness (every entry committed in an
+   * earlier term is in its log); and the leader's commit index feeds the record of committed entries.
+   */
+  observeRole(id: NodeId, role: string, term: number, commit: number, log: () => LogView): void {
     if (role !== 'leader') return;
+    if (commit > this.commitTermsMax) this.recordCommits(term, commit, log());
     const other = this.leaderOfTerm.get(term);
     if (other !== undefined && other !== id) this.fail(`election safety: ${other} and ${id} both lead term ${term}`);
     this.leaderOfTerm.set(term, id);
@@ -28,15 +35,23 @@ export class SafetyChecker {
     if (this.leaderSeen.has(key)) return;
     this.leaderSeen.add(key);
     const view = log();
-    for (const [index, c] of this.committed) {
-      if (index < view.firstIndex()) continue;
+    for (const [index, c] of this.commitTerms) {
+      if (c.commitTerm >= term || index < view.firstIndex()) continue;
       const t = view.term(index);
       if (t !== c.term) {
         this.fail(
-          `leader completeness: leader ${id} of term ${term} has term ${t} at committed index ${index} (term ${c.term})`,
+          `leader completeness: leader ${id} of term ${term} has term ${t} at index ${index}, committed in term ${c.commitTerm} with term ${c.term}`,
         );
       }
     }
+  }
+
+  private recordCommits(leaderTerm: number, commit: number, view: LogView): void {
+    for (let i = Math.max(this.commitTermsMax + 1, view.firstIndex()); i <= commit; i++) {
+      const t = view.term(i);
+      if (t !== undefined && !this.commitTerms.has(i)) this.commitTerms.set(i, { term: t, commitTerm: leaderTerm });
+    }
+    this.commitTermsMax = commit;
   }
 
   /** A node's state machine was reset to a snapshot (restart or install). */

@@ -53,8 +53,8 @@ export function runSeed(seed: number, opts: RunOptions = {}): SeedResult {
   };
   const c = pre;
   const workload = new Workload(c, rng, {
-    clients: 3,
-    keys: 3,
+    clients: 5,
+    keys: 2,
     opTimeoutSteps: 300,
     thinkStepsMax: 20,
     readIndexRate: 0.5,
@@ -63,7 +63,8 @@ export function runSeed(seed: number, opts: RunOptions = {}): SeedResult {
   for (let i = 0; i < faultSteps && !c.fatal; i++) {
     c.step();
     workload.tick(true);
-    if (rng.chance(1 / 120)) nemesis.act();
+    nemesis.poll();
+    if (rng.chance(1 / 80)) nemesis.act();
     if (i % 250 === 0) c.checkLogs();
   }
   nemesis.healAll();
@@ -106,61 +107,83 @@ export function runSeed(seed: number, opts: RunOptions = {}): SeedResult {
 class Nemesis {
   private readonly crashed = new Set<NodeId>();
   private readonly paused = new Set<NodeId>();
+  /** Undo actions scheduled for later steps (restart, resume, heal). */
+  private readonly scheduled: { at: number; run: () => void }[] = [];
 
   constructor(
     private readonly c: SimCluster,
     private readonly ids: readonly NodeId[],
   ) {}
 
+  /** Runs the scheduled actions that are due. */
+  poll(): void {
+    const now = this.c.now;
+    for (let i = this.scheduled.length - 1; i >= 0; i--) {
+      const s = this.scheduled[i]!;
+      if (s.at > now) continue;
+      this.scheduled.splice(i, 1);
+      s.run();
+    }
+  }
+
+  private later(minSteps: number, maxSteps: number, run: () => void): void {
+    this.scheduled.push({ at: this.c.now + minSteps + this.c.rng.nextInt(maxSteps - minSteps + 1), run });
+  }
+
   act(): void {
     const { c } = this;
     const rng = c.rng;
     const any = rng.pick(this.ids);
     const leader = c.leader();
-    switch (rng.nextInt(11)) {
+    switch (rng.nextInt(13)) {
       case 0:
-        this.crash(any, rng.chance(0.5));
+        this.crash(any, rng.chance(0.5), 20, 400);
         return;
       case 1:
-        if (leader) this.crash(leader, rng.chance(0.5));
-        return;
       case 2:
-        for (const id of this.crashed) c.restart(id);
-        this.crashed.clear();
+        // Bounce the leader: crash (maybe mid-fsync) and come back soon, while an election may be running.
+        if (leader) this.crash(leader, rng.chance(0.5), 0, 80);
         return;
       case 3: {
         const shuffled = [...this.ids].sort(() => rng.next() - 0.5);
         const cutAt = 1 + rng.nextInt(this.ids.length - 1);
         c.net.partition([shuffled.slice(0, cutAt), shuffled.slice(cutAt)]);
+        this.later(50, 600, () => c.net.heal());
         return;
       }
       case 4:
         if (leader) c.net.isolate(leader, this.ids);
+        this.later(50, 600, () => c.net.heal());
         return;
       case 5: {
         // Asymmetric: one direction of one link, or a bridge (two nodes cut, both still reach a third).
         const b = rng.pick(this.ids);
         if (rng.chance(0.5)) c.net.cut(any, b);
         else if (any !== b) c.net.cutBoth(any, b);
+        this.later(50, 600, () => c.net.heal());
         return;
       }
       case 6:
-        c.net.heal();
+      case 7: {
+        // A process pause (GC, swapped out): a paused leader wakes up believing it still leads.
+        const who = rng.chance(0.6) && leader ? leader : any;
+        if (this.paused.has(who) || !c.isUp(who)) return;
+        c.pause(who);
+        this.paused.add(who);
+        this.later(10, 300, () => {
+          c.resume(who);
+          this.paused.delete(who);
+        });
         return;
-      case 7:
-        if (this.paused.has(any)) {
-          c.resume(any);
-          this.paused.delete(any);
-        } else {
-          c.pause(any);
-          this.paused.add(any);
-        }
-        return;
+      }
       case 8:
         this.changeMembership(leader);
         return;
       case 9:
         if (leader) c.transferLeadership(leader, rng.pick(this.ids));
+        return;
+      case 10:
+        c.net.faults.duplicateRate = rng.pick([0, 0.05, 0.3]);
         return;
       default:
         c.net.faults.lossRate = rng.pick([0, 0.05, 0.2, 0.5]);
@@ -168,10 +191,16 @@ class Nemesis {
     }
   }
 
-  private crash(id: NodeId, midPersist: boolean): void {
+  private crash(id: NodeId, midPersist: boolean, restartMin: number, restartMax: number): void {
+    if (this.crashed.has(id)) return;
     if (midPersist) this.c.crashDuringNextPersist(id);
     else this.c.crash(id);
     this.crashed.add(id);
+    this.later(restartMin, restartMax, () => {
+      this.c.node(id).crashMidPersist = false;
+      this.c.restart(id);
+      this.crashed.delete(id);
+    });
   }
 
   private changeMembership(leader: NodeId | undefined): void {
@@ -188,6 +217,7 @@ class Nemesis {
 
   healAll(): void {
     const { c } = this;
+    this.scheduled.length = 0;
     c.net.heal();
     c.net.faults = { ...c.net.faults, lossRate: 0, duplicateRate: 0, replayRate: 0 };
     for (const id of this.ids) {

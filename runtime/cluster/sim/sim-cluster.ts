@@ -182,8 +182,8 @@ export class SimCluster {
       for (const m of rd.messages) this.net.send(m, this.now);
       this.applyReady(n, rd);
       this.guard(n, () => raft.advance(rd));
-      this.maybeCompact(n);
       this.observe(n);
+      this.maybeCompact(n);
       if (rounds > 1000) throw new Error(`sim: node ${n.id} produced Ready forever`);
     }
     if (n.raft) this.observe(n);
@@ -244,7 +244,7 @@ export class SimCluster {
     const raft = n.raft;
     if (!raft) return;
     const st = raft.basicStatus();
-    this.safety.observeRole(n.id, st.role, st.term, () => raft.logView());
+    this.safety.observeRole(n.id, st.role, st.term, st.commit, () => raft.logView());
   }
 
   /** Kills a node; unsynced writes are lost or torn. */
@@ -270,8 +270,13 @@ export class SimCluster {
 
   restart(id: NodeId): void {
     const n = this.node(id);
-    if (n.raft) return;
-    this.boot(n);
+    if (n.raft || this.fatal) return;
+    try {
+      this.boot(n);
+    } catch (e) {
+      this.fatal = `node ${id} restart at step ${this.now}: ${e instanceof Error ? e.message : String(e)}`;
+      this.safety.fail(this.fatal);
+    }
   }
 
   pause(id: NodeId): void {
