@@ -40,7 +40,10 @@ export function cardMarkdown(card: ModelCard): string {
   return lines.join('\n');
 }
 
-/** Writes DIR/NAME.onnx, DIR/NAME.card.json, DIR/NAME.card.md; returns the .onnx path. */
+/**
+ * Writes DIR/NAME.onnx, DIR/NAME.card.json, DIR/NAME.card.md and DIR/NAME.weights.json (the network as JSON, the base
+ * for fine-tuning on a site trace); returns the .onnx path.
+ */
 export function shipModel(net: Mlp, card: ModelCard, dir: string, name = 'scheduler'): string {
   const onnx = exportOnnx(net, {
     feature_schema_hash: card.featureSchemaHash,
@@ -51,5 +54,6 @@ export function shipModel(net: Mlp, card: ModelCard, dir: string, name = 'schedu
   writeFileSync(path, onnx);
   writeFileSync(join(dir, `${name}.card.json`), `${JSON.stringify(card, null, 2)}\n`);
   writeFileSync(join(dir, `${name}.card.md`), cardMarkdown(card));
+  writeFileSync(join(dir, `${name}.weights.json`), JSON.stringify(net.toJSON()));
   return path;
 }

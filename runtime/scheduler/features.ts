@@ -134,45 +134,45 @@ function globalFeatures(obs: Observation, out: Float32Array): void {
   out[3] = Math.log1p(waiting / nA) / 3;
 }
 
-function writePair(
-  o: Observation,
-  t: TaskView,
-  a: AgentView,
-  ranks: [number, number],
-  maxSpeed: number,
-  row: Float32Array,
-) {
+/** Agent features that do not depend on the task (rows 15, 16, 18, 20..25), computed once per observation. */
+const AGENT_STATIC = [15, 16, 18, 20, 21, 22, 23, 24, 25] as const;
+
+function agentStatic(a: AgentView, out: Float32Array, o: number): void {
+  const c = a.capacity;
+  const u = a.used;
+  out[o] = (share(u.cpu, c.cpu) + share(u.memoryMb, c.memoryMb) + share(u.bandwidthKbps, c.bandwidthKbps)) / 3;
+  out[o + 1] = Math.log1p(a.running) / 3;
+  out[o + 2] = clip(Math.log2(Math.max(1e-6, a.speed)), -4, 4) / 2;
+  out[o + 3] = a.battery ?? 1;
+  out[o + 4] = a.battery === undefined ? 0 : 1;
+  out[o + 5] = a.linkQuality;
+  out[o + 6] = a.kind === 'device' ? 1 : 0;
+  out[o + 7] = a.kind === 'robot' ? 1 : 0;
+  out[o + 8] = a.kind === 'software' ? 1 : 0;
+}
+
+/** The task-and-agent dependent features of one pair, written at `row` (offset in floats). */
+function writePair(o: Observation, t: TaskView, a: AgentView, maxSpeed: number, f: Float32Array, row: number) {
   const est = Math.max(1, t.estDurationMs);
   const speed = Math.max(1e-6, a.speed);
   const c: ResourceVector = a.capacity;
   const u: ResourceVector = a.used;
   const d: ResourceVector = t.demand;
-  row[0] = Math.log1p(est / 1000) / 5;
-  row[1] = Math.log1p(est / speed / 1000) / 5;
-  row[2] = Math.log1p(Math.max(0, o.nowMs - t.arrivalMs) / est) / 3;
-  row[3] = t.priority / 9;
-  row[4] = t.deadlineMs === undefined ? 0 : 1;
-  row[5] = t.deadlineMs === undefined ? 0 : clip((t.deadlineMs - o.nowMs - est / speed) / est, -3, 3) / 3;
-  row[6] = Math.min(t.attempts, 5) / 5;
-  row[7] = share(d.cpu, c.cpu);
-  row[8] = share(d.memoryMb, c.memoryMb);
-  row[9] = share(d.bandwidthKbps, c.bandwidthKbps);
-  row[10] = ranks[0];
-  row[11] = ranks[1];
-  row[12] = share(c.cpu - u.cpu - d.cpu, c.cpu);
-  row[13] = share(c.memoryMb - u.memoryMb - d.memoryMb, c.memoryMb);
-  row[14] = share(c.bandwidthKbps - u.bandwidthKbps - d.bandwidthKbps, c.bandwidthKbps);
-  row[15] = (share(u.cpu, c.cpu) + share(u.memoryMb, c.memoryMb) + share(u.bandwidthKbps, c.bandwidthKbps)) / 3;
-  row[16] = Math.log1p(a.running) / 3;
-  row[17] = Math.log1p(Math.max(0, a.estFreeAtMs - o.nowMs) / est) / 3;
-  row[18] = clip(Math.log2(speed), -4, 4) / 2;
-  row[19] = maxSpeed > 0 ? speed / maxSpeed : 1;
-  row[20] = a.battery ?? 1;
-  row[21] = a.battery === undefined ? 0 : 1;
-  row[22] = a.linkQuality;
-  row[23] = a.kind === 'device' ? 1 : 0;
-  row[24] = a.kind === 'robot' ? 1 : 0;
-  row[25] = a.kind === 'software' ? 1 : 0;
+  f[row] = Math.log1p(est / 1000) / 5;
+  f[row + 1] = Math.log1p(est / speed / 1000) / 5;
+  f[row + 2] = Math.log1p(Math.max(0, o.nowMs - t.arrivalMs) / est) / 3;
+  f[row + 3] = t.priority / 9;
+  f[row + 4] = t.deadlineMs === undefined ? 0 : 1;
+  f[row + 5] = t.deadlineMs === undefined ? 0 : clip((t.deadlineMs - o.nowMs - est / speed) / est, -3, 3) / 3;
+  f[row + 6] = Math.min(t.attempts, 5) / 5;
+  f[row + 7] = share(d.cpu, c.cpu);
+  f[row + 8] = share(d.memoryMb, c.memoryMb);
+  f[row + 9] = share(d.bandwidthKbps, c.bandwidthKbps);
+  f[row + 12] = share(c.cpu - u.cpu - d.cpu, c.cpu);
+  f[row + 13] = share(c.memoryMb - u.memoryMb - d.memoryMb, c.memoryMb);
+  f[row + 14] = share(c.bandwidthKbps - u.bandwidthKbps - d.bandwidthKbps, c.bandwidthKbps);
+  f[row + 17] = Math.log1p(Math.max(0, a.estFreeAtMs - o.nowMs) / est) / 3;
+  f[row + 19] = maxSpeed > 0 ? speed / maxSpeed : 1;
 }
 
 /**
@@ -189,44 +189,63 @@ export function extractCandidates(
   const glob = new Float32Array(4);
   globalFeatures(obs, glob);
   const durs = window.map((i) => obs.tasks[i]!.estDurationMs);
-  const pairs: [number, number, number, number, number][] = []; // task, agent, durRank, ageRank, feasibleShare
-  const maxSpeeds: number[] = [];
+  const statics = new Float32Array(obs.agents.length * AGENT_STATIC.length);
+  obs.agents.forEach((a, i) => {
+    agentStatic(a, statics, i * AGENT_STATIC.length);
+  });
+  // pairs as parallel arrays: task index, agent index, and per task its ranks, feasible share and max capable speed
+  const pairTask: number[] = [];
+  const pairAgent: number[] = [];
+  const perTask = new Map<number, { durRank: number; ageRank: number; feasibleShare: number; maxSpeed: number }>();
   for (let w = 0; w < window.length; w++) {
     const ti = window[w]!;
     const task = obs.tasks[ti]!;
     let capable = 0;
     let maxSpeed = 0;
-    const feasible: number[] = [];
+    const before = pairTask.length;
     for (let ai = 0; ai < obs.agents.length; ai++) {
       const agent = obs.agents[ai]!;
       if (!agent.capabilities.includes(task.capability)) continue;
       capable++;
       maxSpeed = Math.max(maxSpeed, agent.speed);
-      if (fits(task, agent)) feasible.push(ai);
+      if (fits(task, agent)) {
+        pairTask.push(ti);
+        pairAgent.push(ai);
+      }
     }
-    const shorter = durs.filter((d) => d < task.estDurationMs).length;
-    const durRank = window.length > 1 ? shorter / (window.length - 1) : 0;
-    const ageRank = window.length > 1 ? w / (window.length - 1) : 0;
-    for (const ai of feasible) pairs.push([ti, ai, durRank, ageRank, capable > 0 ? feasible.length / capable : 0]);
-    maxSpeeds[ti] = maxSpeed;
+    let shorter = 0;
+    for (const d of durs) if (d < task.estDurationMs) shorter++;
+    perTask.set(ti, {
+      durRank: window.length > 1 ? shorter / (window.length - 1) : 0,
+      ageRank: window.length > 1 ? w / (window.length - 1) : 0,
+      feasibleShare: capable > 0 ? (pairTask.length - before) / capable : 0,
+      maxSpeed,
+    });
   }
-  const offerWait = (withWait && obs.agents.some((a) => a.running > 0)) || pairs.length === 0;
-  const rows = pairs.length + (offerWait ? 1 : 0);
+  const nPairs = pairTask.length;
+  const offerWait = (withWait && obs.agents.some((a) => a.running > 0)) || nPairs === 0;
+  const rows = nPairs + (offerWait ? 1 : 0);
   const features = new Float32Array(rows * FEATURE_COUNT);
   const taskIndex = new Int32Array(rows);
   const agentIndex = new Int32Array(rows);
-  for (let r = 0; r < pairs.length; r++) {
-    const [ti, ai, durRank, ageRank, feasibleShare] = pairs[r]!;
-    const row = features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT);
-    writePair(obs, obs.tasks[ti]!, obs.agents[ai]!, [durRank, ageRank], maxSpeeds[ti] ?? 0, row);
-    row.set(glob, GLOBAL_OFFSET);
-    row[FEASIBLE_SHARE] = feasibleShare;
+  const S = AGENT_STATIC.length;
+  for (let r = 0; r < nPairs; r++) {
+    const ti = pairTask[r]!;
+    const ai = pairAgent[r]!;
+    const pt = perTask.get(ti)!;
+    const row = r * FEATURE_COUNT;
+    writePair(obs, obs.tasks[ti]!, obs.agents[ai]!, pt.maxSpeed, features, row);
+    features[row + 10] = pt.durRank;
+    features[row + 11] = pt.ageRank;
+    for (let k = 0; k < S; k++) features[row + AGENT_STATIC[k]!] = statics[ai * S + k]!;
+    features.set(glob, row + GLOBAL_OFFSET);
+    features[row + FEASIBLE_SHARE] = pt.feasibleShare;
     taskIndex[r] = ti;
     agentIndex[r] = ai;
   }
   let waitRow = -1;
   if (offerWait) {
-    waitRow = pairs.length;
+    waitRow = nPairs;
     const row = features.subarray(waitRow * FEATURE_COUNT, (waitRow + 1) * FEATURE_COUNT);
     row.set(glob, GLOBAL_OFFSET);
     row[IS_WAIT] = 1;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { heuristicByName } from '../../../models/rl/heuristics.js';
 import { runTraining } from '../../../models/rl/train.js';
+import { isSiteTrace, runSiteTraining } from '../../../models/rl/train-site.js';
 import { cardPathFor, defaultModelPath } from '../../scheduler/load-policy.js';
 import { checkCard } from '../../scheduler/model-card.js';
 import { type CliCommand, intOption, UsageError } from '../command.js';
@@ -14,7 +15,8 @@ export const modelCommand: CliCommand = {
   usage: 'train|info [options]',
   help: {
     workload: 'workload name or JSON file (default train-v1)',
-    trace: 'fine-tune on a recorded trace file (CSV or JSON, models/workloads/trace.ts)',
+    trace:
+      'a site trace (models/rl/site-trace.ts): fine-tune, keep only if better on held-out windows; or an arrivals trace (models/workloads/trace.ts)',
     resume: 'resume from a checkpoint.json',
     episodes: 'episodes to train (default 300)',
     minutes: 'wall-time budget in minutes (default 25)',
@@ -47,9 +49,24 @@ export const modelCommand: CliCommand = {
     const minutes = Number(values.minutes ?? 25);
     if (!(episodes > 0)) throw new UsageError('--episodes must be > 0');
     if (!(minutes > 0)) throw new UsageError(`--minutes must be a positive number, got "${values.minutes}"`);
+    const trace = values.trace as string | undefined;
+    if (trace && isSiteTrace(trace)) {
+      const r = runSiteTraining({
+        trace,
+        resume: values.resume as string | undefined,
+        shippedWeights: defaultModelPath().replace(/\.onnx$/, '.weights.json'),
+        out: resolve((values.ship as string | undefined) ?? 'data/site-model'),
+        episodes: intOption(values, 'episodes') ?? 30,
+        minutes,
+        seed: intOption(values, 'seed') ?? 1,
+      });
+      const scores = `held-out mean slowdown ${r.newScore.toFixed(4)} vs base ${r.oldScore.toFixed(4)}`;
+      io.out(r.accepted ? `accepted: ${scores}; wrote ${r.modelPath}` : `rejected: ${scores}; nothing written`);
+      return 0;
+    }
     const ck = runTraining({
       workload: (values.workload as string | undefined) ?? 'train-v1',
-      trace: values.trace as string | undefined,
+      trace,
       episodes,
       minutes,
       resume: values.resume as string | undefined,
