@@ -4,7 +4,7 @@
 // apply feeds the same SafetyChecker as the randomized simulation.
 import { DEFAULT_RAFT_CONFIG, RaftNode } from '../../runtime/cluster/raft/node.js';
 import { SeededRng } from '../../runtime/cluster/raft/prng.js';
-import type { Entry, Message, NodeId, RaftConfig } from '../../runtime/cluster/raft/types.js';
+import type { Entry, Message, NodeId, RaftConfig, ReadState } from '../../runtime/cluster/raft/types.js';
 import { SafetyChecker } from '../../runtime/cluster/sim/invariants.js';
 import { SimStorage } from '../../runtime/cluster/sim/sim-storage.js';
 
@@ -12,6 +12,7 @@ interface ManualNode {
   raft: RaftNode | undefined;
   readonly storage: SimStorage;
   readonly applied: Entry[];
+  readonly reads: ReadState[];
 }
 
 export class ManualCluster {
@@ -27,7 +28,7 @@ export class ManualCluster {
     private readonly cfg: Partial<RaftConfig> = {},
   ) {
     for (const id of ids) {
-      this.nodes.set(id, { raft: undefined, storage: new SimStorage(), applied: [] });
+      this.nodes.set(id, { raft: undefined, storage: new SimStorage(), applied: [], reads: [] });
       this.restart(id);
     }
   }
@@ -69,6 +70,7 @@ export class ManualCluster {
           this.safety.observeApply(id, e);
           n.applied.push(e);
         }
+        n.reads.push(...rd.readStates);
         raft.advance(rd);
         const st = raft.basicStatus();
         this.safety.observeRole(id, st.role, st.term, st.commit, () => raft.logView());
@@ -107,6 +109,10 @@ export class ManualCluster {
 
   campaign(id: NodeId): void {
     this.raft(id).campaign();
+  }
+
+  reads(id: NodeId): readonly ReadState[] {
+    return this.nodes.get(id)!.reads;
   }
 
   lastTermAt(id: NodeId, index: number): number | undefined {
