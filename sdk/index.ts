@@ -1,6 +1,7 @@
 // The AgentOS Edge SDK for devices and software agents. See README.md.
 export { AgentClient, type AgentClientOptions, type CommandHandler } from './agent-client.js';
 export type { BackoffOptions } from './backoff.js';
+export { optionsFromEnv } from './env.js';
 export type { MailHandler, MailMessage } from './mailbox-client.js';
 export { MailboxClient } from './mailbox-client.js';
 export { Outbox, OutboxFullError, type OutboxMessage, type OutboxOptions } from './outbox.js';

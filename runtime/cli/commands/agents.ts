@@ -2,6 +2,7 @@
 import type { AgentRecord } from '../../kernel/registry/agent-record.js';
 import { apiHelp, apiOptions, withApi } from '../api-options.js';
 import { type CliCommand, UsageError } from '../command.js';
+import { isSupervisedSubcommand, runSupervised } from './agents-supervised.js';
 
 function table(agents: readonly AgentRecord[]): string[] {
   if (agents.length === 0) return ['no agents'];
@@ -18,7 +19,8 @@ function table(agents: readonly AgentRecord[]): string[] {
 
 export const agentsCommand: CliCommand = {
   name: 'agents',
-  summary: 'List the agents of a running gateway, or show one.',
+  summary:
+    'List the agents of a running gateway, or show one. Supervised software agents: run DIR, stop|start|restart|remove NAME, logs NAME [LINES], ps.',
   usage: '[list [--kind K] [--status S] [--capability C] | show ID] [--url URL]',
   help: {
     ...apiHelp,
@@ -29,6 +31,7 @@ export const agentsCommand: CliCommand = {
   options: { ...apiOptions, kind: { type: 'string' }, status: { type: 'string' }, capability: { type: 'string' } },
   async run(args, io) {
     const [sub = 'list', id, ...extra] = args.positionals;
+    if (isSupervisedSubcommand(sub)) return runSupervised(sub, args.positionals.slice(1), args, io);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (sub === 'show') {
       if (!id) throw new UsageError('agents show needs an agent id');
