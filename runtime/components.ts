@@ -2,6 +2,10 @@
 //   (ctx) => new MyComponent(ctx),
 // They start after the core (store, bus, registry, API) in this order and stop before it in reverse.
 import type { ComponentFactory } from './component.js';
+import { SerialComponent } from './drivers/serial-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
 
-export const extraComponents: ComponentFactory[] = [(ctx) => new KernelComponent(ctx)];
+export const extraComponents: ComponentFactory[] = [
+  (ctx) => new KernelComponent(ctx),
+  (ctx) => new SerialComponent(ctx),
+];

@@ -56,6 +56,11 @@ export class SerialDriver implements Driver {
     return this.sessions.find((s) => s.agentId === agentId);
   }
 
+  /** agents whose port is open and handshaken */
+  onlineAgents(): string[] {
+    return this.sessions.filter((s) => s.isOnline && s.agentId).map((s) => s.agentId!);
+  }
+
   isOnline(agentId: string): boolean {
     return this.session(agentId)?.isOnline ?? false;
   }

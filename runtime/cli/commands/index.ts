@@ -2,7 +2,8 @@
 import type { CliCommand } from '../command.js';
 import { agentsCommand } from './agents.js';
 import { modelCommand } from './model.js';
+import { otaCommand } from './ota.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 
-export const commands: readonly CliCommand[] = [startCommand, agentsCommand, statusCommand, modelCommand];
+export const commands: readonly CliCommand[] = [startCommand, agentsCommand, statusCommand, modelCommand, otaCommand];

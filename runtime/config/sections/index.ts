@@ -6,6 +6,7 @@ import { livenessSection } from './liveness.js';
 import { logSection } from './log.js';
 import { protocolSection } from './protocol.js';
 import { securitySection } from './security.js';
+import { serialSection } from './serial.js';
 import { storeSection } from './store.js';
 
 export const sections = {
@@ -17,4 +18,5 @@ export const sections = {
   protocol: protocolSection,
   kernel: kernelSection,
   security: securitySection,
+  serial: serialSection,
 } as const;
