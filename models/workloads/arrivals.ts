@@ -26,8 +26,9 @@ function bursty(
   const burstShare = p.meanBurstMs / (p.meanBurstMs + p.meanCalmMs);
   const calmRate = ratePerMs / (burstShare * p.burstRateFactor + 1 - burstShare);
   let t = 0;
-  let inBurst = false;
-  let stateEnd = rng.exponential(p.meanCalmMs);
+  // start from the stationary state distribution, so short sequences are not biased towards calm
+  let inBurst = rng.next() < burstShare;
+  let stateEnd = rng.exponential(inBurst ? p.meanBurstMs : p.meanCalmMs);
   let i = 0;
   while (i < out.length) {
     const rate = inBurst ? calmRate * p.burstRateFactor : calmRate;

@@ -26,9 +26,10 @@ export function generateScenario(w: Workload, o: GenerateOptions): Scenario {
   const agents = realizeAgents(w, o.seed);
   const count = o.taskCount ?? w.taskCount;
   const rate = arrivalRateForLoad(o.load, agents, w.taskClasses);
-  // unit-rate arrivals scaled by 1/rate: the same seed gives the same arrival pattern at every load
-  const unit = arrivalTimes(w.arrivals, 1, count, new Rng(deriveSeed(o.seed, STREAM_ARRIVALS)));
-  const tasks = realizeTasks(w, count, new Rng(deriveSeed(o.seed, STREAM_TASKS)), (i) => unit[i]! / rate);
+  // Poisson arrivals of one seed are the same pattern at every load, rescaled in time; bursty and diurnal ones keep
+  // their burst and period lengths in ms, so their pattern changes with the rate.
+  const at = arrivalTimes(w.arrivals, rate, count, new Rng(deriveSeed(o.seed, STREAM_ARRIVALS)));
+  const tasks = realizeTasks(w, count, new Rng(deriveSeed(o.seed, STREAM_TASKS)), (i) => at[i]!);
   return { version: SCENARIO_VERSION, name: w.name, seed: o.seed, load: o.load, agents, tasks };
 }
 

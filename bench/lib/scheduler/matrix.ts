@@ -19,6 +19,8 @@ export interface RunRecord extends RunSample {
   summary: SimSummary;
   /** wall time of the run (simulator + policy), ms */
   wallMs: number;
+  /** process CPU time of the run (user + system), ms; less sensitive than wall time to a busy machine */
+  cpuMs: number;
 }
 
 /** policy -> load -> runs in seed order */
@@ -40,9 +42,11 @@ export async function runMatrix(spec: MatrixSpec): Promise<Results> {
       const scenario = spec.scenario(seed, load);
       for (const p of spec.policies) {
         const policy = await p.create();
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const r = await runPolicyAsync(scenario, policy, spec.sim ?? {});
         const wallMs = performance.now() - t0;
+        const cpu = process.cpuUsage(c0);
         const rec: RunRecord = {
           policy: p.name,
           load,
@@ -54,6 +58,7 @@ export async function runMatrix(spec: MatrixSpec): Promise<Results> {
           utilization: r.summary.utilization,
           summary: r.summary,
           wallMs,
+          cpuMs: (cpu.user + cpu.system) / 1000,
         };
         results.get(p.name)!.get(load)!.push(rec);
         spec.onRun?.(rec);

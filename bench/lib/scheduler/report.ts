@@ -14,9 +14,9 @@ export function computeStats(results: Results, o: BootstrapOptions): StatsTable 
   return out;
 }
 
-/** Placements per second of wall time over all of a policy's runs (simulator and policy together). */
-export function throughput(runs: readonly RunRecord[]): number {
-  const ms = runs.reduce((s, r) => s + r.wallMs, 0);
+/** Placements per second of wall (or CPU) time over all of a policy's runs (simulator and policy together). */
+export function throughput(runs: readonly RunRecord[], clock: 'wall' | 'cpu' = 'wall'): number {
+  const ms = runs.reduce((s, r) => s + (clock === 'wall' ? r.wallMs : r.cpuMs), 0);
   const placements = runs.reduce((s, r) => s + r.summary.placements, 0);
   return ms > 0 ? Math.round((placements / ms) * 1000) : 0;
 }
