@@ -51,7 +51,9 @@ export class ApiClient {
 
   static async connect(options: ApiClientOptions): Promise<ApiClient> {
     const { connectAsync } = await import('mqtt');
-    const clientId = `agentos-cli-${randomBytes(6).toString('hex')}`;
+    // with credentials the client id must carry the identity (runtime/security: `<id>:<anything>`)
+    const suffix = randomBytes(6).toString('hex');
+    const clientId = options.username !== undefined ? `${options.username}:cli-${suffix}` : `agentos-cli-${suffix}`;
     const timeoutMs = options.timeoutMs ?? 5000;
     const client = await connectAsync(
       options.url,

@@ -61,6 +61,8 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
   private reloadTimer: NodeJS.Timeout | undefined;
   private started = false;
   private starting: Promise<void> | undefined;
+  /** inode:size:mtime of the file as last read */
+  private loadedSig = '';
 
   constructor(opts: CredentialStoreOptions) {
     super();
@@ -88,7 +90,7 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
       this.watcher = watch(this.dir, (_event, name) => {
         if (name === 'credentials.json') this.scheduleReload();
       });
-      this.watcher.on('error', (err) => this.emit('error', err));
+      this.watcher.on('error', (err) => this.fail(err));
     }
   }
 
@@ -119,7 +121,9 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
 
   /** The principal for `id` when `secret` is its current secret; null otherwise. Never throws for bad input. */
   async verify(id: string | undefined, secret: Buffer | undefined): Promise<Principal | null> {
-    const identity = id === undefined ? undefined : this.byId.get(id);
+    const found = id === undefined ? undefined : this.byId.get(id);
+    // an identity added or rotated by another process a moment ago: read the file now rather than at the next event
+    const identity = found ?? (id !== undefined && (await this.refreshIfChanged()) ? this.byId.get(id) : undefined);
     if (!identity || !secret) {
       await verifySecret(secret, await decoy()); // same cost as a real check
       return null;
@@ -127,7 +131,13 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     const digest = createHash('sha256').update(secret).digest();
     const cached = this.verified.get(identity.id);
     if (cached && cached.hash === identity.hash && timingSafeEqual(cached.digest, digest)) return principalOf(identity);
-    if (!(await verifySecret(secret, identity.hash))) return null;
+    if (!(await verifySecret(secret, identity.hash))) {
+      if (await this.refreshIfChanged()) {
+        const now = this.byId.get(identity.id);
+        if (now && now.hash !== identity.hash && (await verifySecret(secret, now.hash))) return principalOf(now);
+      }
+      return null;
+    }
     // the identity may have been rotated while scrypt ran
     if (this.byId.get(identity.id)?.hash !== identity.hash) return null;
     this.verified.set(identity.id, { digest, hash: identity.hash });
@@ -214,6 +224,21 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     for (const id of next.keys()) if (!before.has(id)) this.changed({ id, action: 'added' });
   }
 
+  /** Reloads when the file differs from what was last read (by inode, size and mtime); true if it reloaded. */
+  private async refreshIfChanged(): Promise<boolean> {
+    if (!this.started) return false;
+    const st = await stat(this.file).catch(() => null);
+    const sig = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'none';
+    if (sig === this.loadedSig) return false;
+    await this.reload().catch((err: Error) => this.fail(err));
+    return true;
+  }
+
+  /** A broken file or watcher keeps the last good identities; it is reported, never thrown into an event loop. */
+  private fail(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
   private changed(c: CredentialChange): void {
     if (c.action !== 'added') this.verified.delete(c.id);
     this.emit('change', c);
@@ -224,7 +249,7 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     // editors and our own writer produce several events per change; read once they settle
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
-      this.reload().catch((err: Error) => this.emit('error', err));
+      this.reload().catch((err: Error) => this.fail(err));
     }, 50);
   }
 
@@ -246,12 +271,16 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     let text: string;
     try {
       const st = await stat(this.file);
+      this.loadedSig = `${st.ino}:${st.size}:${st.mtimeMs}`;
       if (st.size > FILE_BYTES_MAX) throw new RangeError(`${this.file}: larger than ${FILE_BYTES_MAX} bytes`);
       // someone loosened the mode: tighten it rather than keep serving hashes to the world
       if ((st.mode & 0o077) !== 0) await chmod(this.file, 0o600);
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.loadedSig = 'none';
+        return new Map();
+      }
       throw err;
     }
     return parseFile(text, this.file);

@@ -65,6 +65,15 @@ export class SecurityGuard implements BrokerGuard {
   }
 
   async start(broker: Aedes): Promise<void> {
+    try {
+      await this.open(broker);
+    } catch (err) {
+      await this.stop(); // a failed start leaves no watcher or listener behind
+      throw err;
+    }
+  }
+
+  private async open(broker: Aedes): Promise<void> {
     this.store.on('error', (err) => this.logger.error({ err: err.message }, 'security: credential file watch failed'));
     await this.store.start();
     this.security.install(broker);

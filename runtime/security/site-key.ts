@@ -1,7 +1,8 @@
 // The site key: a random secret shared by the gateways of one site, used for HMAC on cluster messages. Stored as hex
 // in a file of mode 0600; a file others can read is refused, since anyone holding the key can forge votes.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { SITE_KEY_BYTES_MIN } from './cluster-auth.js';
 
 export async function readSiteKey(path: string): Promise<Buffer> {
@@ -22,6 +23,7 @@ export async function readSiteKey(path: string): Promise<Buffer> {
 
 /** Writes a new 32-byte key unless the file exists (never overwrites: the other gateways hold a copy). */
 export async function createSiteKey(path: string): Promise<{ created: boolean }> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   try {
     const fh = await open(path, 'wx', 0o600);
     try {

@@ -140,10 +140,13 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_
   }
 }
 
-/** Resolves when the client's connection closes. */
+/** Resolves when the server closes the client's connection; the client is then ended (mqtt.js keeps timers). */
 export function closed(c: MqttClient): Promise<void> {
-  if (c.disconnected || !c.connected) return Promise.resolve();
-  return new Promise((resolve) => c.once('close', () => resolve()));
+  const done = () => {
+    c.end(true);
+  };
+  if (c.disconnected || !c.connected) return Promise.resolve().then(done);
+  return new Promise<void>((resolve) => c.once('close', () => resolve())).then(done);
 }
 
 /** Collects messages arriving at a client. */

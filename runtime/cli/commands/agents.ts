@@ -3,6 +3,7 @@ import type { AgentRecord } from '../../kernel/registry/agent-record.js';
 import { apiHelp, apiOptions, withApi } from '../api-options.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { isSupervisedSubcommand, runSupervised } from './agents-supervised.js';
+import { runCredentials, storeHelp, storeOptions } from './credentials.js';
 
 function table(agents: readonly AgentRecord[]): string[] {
   if (agents.length === 0) return ['no agents'];
@@ -21,17 +22,29 @@ export const agentsCommand: CliCommand = {
   name: 'agents',
   summary:
     'List the agents of a running gateway, or show one. Supervised software agents: run DIR, stop|start|restart|remove NAME, logs NAME [LINES], ps.',
-  usage: '[list [--kind K] [--status S] [--capability C] | show ID] [--url URL]',
+  usage:
+    '[list [--kind K] [--status S] [--capability C] | show ID] [--url URL] | add ID [--grant F]... | rotate ID | revoke ID',
   help: {
     ...apiHelp,
     'kind KIND': 'list: only device, robot or software agents',
     'status STATUS': 'list: only online, busy, offline or failed agents',
     'capability NAME': 'list: only agents with this capability',
+    ...storeHelp,
   },
-  options: { ...apiOptions, kind: { type: 'string' }, status: { type: 'string' }, capability: { type: 'string' } },
+  options: {
+    ...apiOptions,
+    ...storeOptions,
+    kind: { type: 'string' },
+    status: { type: 'string' },
+    capability: { type: 'string' },
+  },
   async run(args, io) {
     const [sub = 'list', id, ...extra] = args.positionals;
     if (isSupervisedSubcommand(sub)) return runSupervised(sub, args.positionals.slice(1), args, io);
+    // credentials live in a file on this host, not behind the API (runtime/cli/commands/credentials.ts)
+    if (sub === 'add' || sub === 'rotate' || sub === 'revoke') {
+      return runCredentials(sub, args.positionals.slice(1), args, io, 'agent');
+    }
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (sub === 'show') {
       if (!id) throw new UsageError('agents show needs an agent id');
@@ -41,7 +54,7 @@ export const agentsCommand: CliCommand = {
       io.out(JSON.stringify(agent, null, 2));
       return 0;
     }
-    if (sub !== 'list') throw new UsageError(`unknown subcommand "${sub}"; valid: list, show`);
+    if (sub !== 'list') throw new UsageError(`unknown subcommand "${sub}"; valid: list, show, add, rotate, revoke`);
     if (id) throw new UsageError(`unexpected argument "${id}"`);
     const filter: Record<string, unknown> = {};
     for (const key of ['kind', 'status', 'capability'])

@@ -1,9 +1,19 @@
 // The CLI's commands. A new command: one file in this folder and one line here.
 import type { CliCommand } from '../command.js';
 import { agentsCommand } from './agents.js';
+import { certsCommand } from './certs.js';
+import { credentialsCommand } from './credentials.js';
 import { modelCommand } from './model.js';
 import { otaCommand } from './ota.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 
-export const commands: readonly CliCommand[] = [startCommand, agentsCommand, statusCommand, modelCommand, otaCommand];
+export const commands: readonly CliCommand[] = [
+  startCommand,
+  agentsCommand,
+  statusCommand,
+  modelCommand,
+  credentialsCommand,
+  certsCommand,
+  otaCommand,
+];
