@@ -124,6 +124,21 @@ export class PortSession {
     }
   }
 
+  /** Runs the handshake again on the open link, e.g. after the device was told to RESET. */
+  async rehandshake(): Promise<void> {
+    if (!this.link || this.connecting || this.stopped) return;
+    this.connecting = true;
+    try {
+      await this.handshake();
+    } catch (err) {
+      this.ctx.logger.warn({ port: this.ctx.port.path, err: (err as Error).message }, 'serial re-handshake failed');
+      await this.dropLink(`re-handshake failed: ${(err as Error).message}`);
+      this.schedulePoll();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
   private async handshake(): Promise<void> {
     const { port, opts } = this.ctx;
     const deadline = Date.now() + opts.handshakeTimeoutMs;

@@ -72,7 +72,10 @@ export class SerialDriver implements Driver {
     if (!s.isOnline) throw new Error(`agent ${command.agentId} is offline [request=${command.requestId}]`);
     const { type, payload } = encodeCommand(command);
     const reply = await s.request(type, payload, { timeoutMs: command.timeoutMs, label: lbl });
-    return decodeReply(command, reply);
+    const result = decodeReply(command, reply);
+    // a reset device forgets the session: greet it again (the register event then reflects its new state)
+    if (command.name === 'bridge.reset' && result.ok) void s.rehandshake();
+    return result;
   }
 
   /** Sends a firmware image to an agent; resumes where the device stopped (see ota-sender.ts). */

@@ -52,14 +52,29 @@ uint8_t board_command(board_state *b, const char *name, const uint8_t *params, u
   return BRIDGE_E_UNKNOWN_COMMAND;
 }
 
-void board_telemetry(const board_state *b, bridge_tlv_writer *w) {
-  bridge_tlv_put_field_bool(w, "relay", b->relay_on);
-  bridge_tlv_put_field_f32(w, "temperature", b->temperature_c);
-  bridge_tlv_put_field_i32(w, "motor_rpm", b->motor_rpm);
-  bridge_tlv_put_field_u32(w, "counter", b->counter);
-  /* resource use: names starting with "res." map onto the gateway's resource fields */
-  bridge_tlv_put_field_f32(w, "res.cpu", b->motor_rpm != 0 ? 0.4f : 0.05f);
-  bridge_tlv_put_field_f32(w, "res.memoryMb", 0.002f);
+int board_telemetry_field(const board_state *b, bridge_tlv_writer *w, int index) {
+  switch (index) {
+    case 0:
+      bridge_tlv_put_field_bool(w, "relay", b->relay_on);
+      return 1;
+    case 1:
+      bridge_tlv_put_field_f32(w, "temperature", b->temperature_c);
+      return 1;
+    case 2:
+      bridge_tlv_put_field_i32(w, "motor_rpm", b->motor_rpm);
+      return 1;
+    case 3:
+      bridge_tlv_put_field_u32(w, "counter", b->counter);
+      return 1;
+    /* resource use: names starting with "res." map onto the gateway's resource fields */
+    case 4:
+      bridge_tlv_put_field_f32(w, "res.cpu", b->motor_rpm != 0 ? 0.4f : 0.05f);
+      return 1;
+    case 5:
+      bridge_tlv_put_field_f32(w, "res.memoryMb", 0.002f);
+      return 1;
+    default: return 0;
+  }
 }
 
 void board_step(board_state *b, uint32_t now_ms) {

@@ -18,6 +18,7 @@ extern const char *const board_capabilities[];
 extern const uint8_t board_capability_count;
 
 uint8_t board_command(board_state *b, const char *name, const uint8_t *params, uint16_t len, bridge_tlv_writer *out);
-void board_telemetry(const board_state *b, bridge_tlv_writer *w);
+/* Writes telemetry field `index` (0-based); returns 0 when there is no such field. */
+int board_telemetry_field(const board_state *b, bridge_tlv_writer *w, int index);
 void board_step(board_state *b, uint32_t now_ms);
 #endif

@@ -34,6 +34,7 @@ typedef struct {
   int fd;
   board_state board;
   unsigned rx_count, tx_count, dropped;
+  int relay_logged; /* relay state last reported in a LOG frame */
   uint8_t *ota_image;
   bridge_device dev;
   bridge_device_config cfg;
@@ -83,6 +84,15 @@ static uint8_t sim_command(void *user, const char *name, const uint8_t *p, uint1
   return board_command(&((sim *)user)->board, name, p, len, out);
 }
 
+/* LOG frames go out from the main loop, never from inside a command handler: the handler's result writer uses
+ * the device's payload buffer. */
+static void log_changes(sim *s) {
+  if (s->board.relay_on == s->relay_logged) return;
+  if (bridge_device_log(&s->dev, BRIDGE_LOG_INFO, s->board.relay_on ? "relay on" : "relay off")) {
+    s->relay_logged = s->board.relay_on;
+  }
+}
+
 static uint8_t sim_ota_begin(void *user, uint32_t size, const char *version) {
   sim *s = user;
   fprintf(stderr, "sim: OTA begin %u bytes version %s\n", (unsigned)size, version);
@@ -109,6 +119,7 @@ static uint8_t sim_ota_finish(void *user, int verified) {
 static void sim_reset(void *user) {
   sim *s = user;
   memset(&s->board, 0, sizeof(s->board));
+  s->relay_logged = 0;
   bridge_device_init(&s->dev, &s->cfg);
 }
 
@@ -181,6 +192,21 @@ static void configure(sim *s) {
   bridge_device_init(&s->dev, c);
 }
 
+/* One TELEMETRY frame with every field; when the negotiated payload is too small for that, one frame per field
+ * (telemetry is a partial update, the gateway merges it). */
+static void send_telemetry(sim *s) {
+  int i;
+  bridge_tlv_writer *w = bridge_device_telemetry_begin(&s->dev);
+  if (!w) return;
+  for (i = 0; board_telemetry_field(&s->board, w, i); i++) continue;
+  if (bridge_device_telemetry_send(&s->dev)) return;
+  for (i = 0;; i++) {
+    w = bridge_device_telemetry_begin(&s->dev);
+    if (!w || !board_telemetry_field(&s->board, w, i)) return;
+    bridge_device_telemetry_send(&s->dev);
+  }
+}
+
 /* Serves one open port until it closes; returns 0 on a lost port, 1 on a stop request. */
 static int serve(sim *s) {
   uint8_t buf[256];
@@ -198,13 +224,10 @@ static int serve(sim *s) {
     }
     bridge_device_tick(&s->dev, t);
     board_step(&s->board, t);
+    log_changes(s);
     if (s->opt.telemetry_ms && (int32_t)(t - next_telemetry) >= 0) {
-      bridge_tlv_writer *w = bridge_device_telemetry_begin(&s->dev);
       next_telemetry = t + s->opt.telemetry_ms;
-      if (w) {
-        board_telemetry(&s->board, w);
-        bridge_device_telemetry_send(&s->dev);
-      }
+      send_telemetry(s);
     }
   }
   return 1;

@@ -48,6 +48,9 @@ const driver = new SerialDriver({
   reconnectPollMs: 50,
 });
 
+const cmd = (agentId: string, name: string, params: Record<string, unknown>, requestId: string) =>
+  driver.sendCommand({ requestId, agentId, name, params, timeoutMs: 5000 });
+
 t.teardown(async () => {
   await driver.stop();
   await Promise.all([simA.stop(), simB.stop()]);
@@ -124,6 +127,7 @@ t.test('a command whose frame was dropped is retried and acknowledged once', asy
   });
   t.same(r, { requestId: 'r-inc-a', ok: true, code: 0, result: { counter: 1 } });
   t.ok(session.retransmissions > before, 'the host retransmitted');
+  const from = log.events.length;
   const relay = await driver.sendCommand({
     requestId: 'r-relay',
     agentId: 'serial-aaa1',
@@ -132,7 +136,8 @@ t.test('a command whose frame was dropped is retried and acknowledged once', asy
     timeoutMs: 5000,
   });
   t.same(relay.result, { relay: true });
-  const from = log.events.length;
+  const entry = await log.waitFor('log', (e) => e.agentId === 'serial-aaa1', 'LOG frame from the device', from);
+  t.match(entry, { level: 'info', message: 'relay on' });
   await log.waitFor(
     'telemetry',
     (e) => e.agentId === 'serial-aaa1' && e.values['relay'] === true,
@@ -237,6 +242,24 @@ t.test('protocol commands: ping, sleep and wake', async (t) => {
   t.equal(wake.ok, true);
   const from = log.events.length;
   await log.waitFor('telemetry', (e) => e.agentId === 'serial-aaa1', 'telemetry resumes after WAKE', from);
+  const nap = await cmd('serial-aaa1', 'bridge.sleep', { durationMs: 200 }, 'r-nap');
+  t.equal(nap.ok, true);
+  await log.waitFor(
+    'log',
+    (e) => e.agentId === 'serial-aaa1' && e.message === 'device woke up',
+    'WAKE after a nap',
+    from,
+  );
+  await t.rejects(cmd('serial-aaa1', 'bridge.sleep', {}, 'r-sleep-bad'), /param "durationMs"/);
+});
+
+t.test('RESET: the device restarts and is greeted again', async (t) => {
+  const from = log.events.length;
+  const r = await cmd('board-b', 'bridge.reset', {}, 'r-reset');
+  t.equal(r.ok, true);
+  await log.waitFor('register', (e) => e.agentId === 'board-b', 'register again after RESET', from);
+  const c = await cmd('board-b', 'counter.increment', {}, 'r-after-reset');
+  t.same(c.result, { counter: 1 }, 'the board state was reset');
 });
 
 t.test('a device that stops answering times out with an error naming the request', async (t) => {
