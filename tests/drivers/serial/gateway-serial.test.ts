@@ -35,7 +35,7 @@ t.test('a serial device served by the gateway', async (t) => {
   });
   const { registry, commands } = gw.gateway.context;
   const agent = await until(
-    () => registry.get(agentId)?.status === 'online' && registry.get(agentId),
+    () => (registry.get(agentId)?.status === 'online' ? registry.get(agentId) : undefined),
     'agent in the table',
   );
   t.ok(agent.capabilities.includes('motor.set_speed'));
