@@ -1,7 +1,10 @@
 // Decision speed and memory of the ONNX policy on the gateway's hot path, for bench/scheduler.ts. A "decision" is one
 // decide() call for one waiting task over `agents` agents: feature extraction of every (task, agent) pair plus the
 // wait row, one batched onnxruntime call, greedy selection. Also measures a full decision with a 16-task window.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { RlOnnxPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import type { AgentView, Observation, TaskView } from '../../runtime/scheduler/policy.js';
 import { Rng } from './rng.js';
@@ -45,7 +48,7 @@ export interface SpeedResult {
   /** the same with 16 waiting tasks per decision (up to 16 x agents pairs) */
   windowDecisionsPerS: number;
   windowDecisionP99Ms: number;
-  /** RSS added by creating the onnxruntime session and running it once, MiB */
+  /** RSS a fresh process gains by creating the session and running it once (includes onnxruntime's init), MiB */
   modelRssMb: number;
 }
 
@@ -63,6 +66,14 @@ async function timeDecisions(policy: RlOnnxPolicy, obs: Observation[], iteration
   return { perS: iterations / (total / 1000), p99: lat[Math.floor(lat.length * 0.99)] ?? 0 };
 }
 
+/** Runs rss-probe.ts in its own process, so the measure is not hidden by sessions this process already holds. */
+function rssInFreshProcess(modelPath: string, cardPath: string): number {
+  const probe = join(dirname(fileURLToPath(import.meta.url)), 'rss-probe.ts');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', probe, modelPath, cardPath], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`rss-probe failed (exit ${r.status}): ${r.stderr.split('\n')[0]}`);
+  return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { model_rss_mb: number }).model_rss_mb;
+}
+
 export async function measureDecisionSpeed(modelPath: string, cardPath: string, agents = 100): Promise<SpeedResult> {
   const rng = new Rng(99);
   const pool = syntheticAgents(agents, rng);
@@ -76,11 +87,8 @@ export async function measureDecisionSpeed(modelPath: string, cardPath: string, 
     tasks: syntheticTasks(16, new Rng(k + 100)),
     agents: pool,
   }));
-  global.gc?.();
-  const rss0 = process.memoryUsage().rss;
+  const modelRssMb = rssInFreshProcess(modelPath, cardPath);
   const policy = await RlOnnxPolicy.load(modelPath, cardPath);
-  await policy.decide(single[0]!);
-  const modelRssMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
   try {
     const one = await timeDecisions(policy, single, 20_000);
     const win = await timeDecisions(policy, window, 2_000);
@@ -89,7 +97,7 @@ export async function measureDecisionSpeed(modelPath: string, cardPath: string, 
       decisionP99Ms: Number(one.p99.toFixed(4)),
       windowDecisionsPerS: Math.round(win.perS),
       windowDecisionP99Ms: Number(win.p99.toFixed(4)),
-      modelRssMb: Number(modelRssMb.toFixed(1)),
+      modelRssMb,
     };
   } finally {
     await policy.close();

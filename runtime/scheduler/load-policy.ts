@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPolicy } from './policies/registry.js';
 import { RlOnnxPolicy } from './policies/rl-policy.js';
+import { readTuned } from './policies/tuned.js';
 import type { Policy } from './policy.js';
 
 export interface SchedulerPolicyConfig {
@@ -26,7 +28,11 @@ export interface PolicyLogger {
 /** Builds a heuristic by name; throws listing valid names when unknown. */
 export type HeuristicFactory = (name: string) => Policy;
 
-export const DEFAULT_FALLBACK = 'least-loaded';
+/** the strongest tuned baseline in the scheduling benchmark */
+export const DEFAULT_FALLBACK = 'hungarian';
+
+/** The runtime's heuristics with their tuned knobs (runtime/scheduler/policies/tuned.json) when present. */
+export const registryHeuristics: HeuristicFactory = (name) => createPolicy(name, readTuned()?.policies[name] ?? {});
 
 /** models/shipped/scheduler.onnx, found by walking up from this file (works from the sources and from dist/). */
 export function defaultModelPath(): string {
@@ -46,7 +52,7 @@ export function cardPathFor(modelPath: string): string {
 export async function loadSchedulerPolicy(
   config: SchedulerPolicyConfig,
   logger: PolicyLogger,
-  heuristics: HeuristicFactory,
+  heuristics: HeuristicFactory = registryHeuristics,
 ): Promise<Policy> {
   const name = config.policy ?? 'rl';
   const fallback = config.fallback ?? DEFAULT_FALLBACK;
