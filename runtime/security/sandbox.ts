@@ -4,9 +4,6 @@
 // it in a fresh network namespace (`unshare --net`: only a downed loopback), where no TCP/UDP connection can leave.
 // Pathname Unix sockets still work across namespaces, which is how such an agent can reach a broker socket.
 import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** What the supervisor knows about the agent (structurally the kernel's SandboxContext). */
 export interface SandboxTarget {
@@ -29,9 +26,9 @@ export function permissionFlag(version: string = process.versions.node): string 
   return major >= 22 ? '--permission' : '--experimental-permission';
 }
 
-/** The folder holding node_modules of this installation: a TypeScript agent needs to read tsx from it. */
-function packageRoot(): string {
-  return realpathSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
+function supportsDisableWarning(version: string = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 20 || (major === 20 && minor >= 11);
 }
 
 /**
@@ -39,14 +36,20 @@ function packageRoot(): string {
  * denied. Paths are given one per flag (Node 20.x refuses comma lists).
  */
 export function sandboxNodeArgs(target: SandboxTarget, policy: SandboxPolicy = {}): string[] {
+  if (/\.(m|c)?ts$/.test(target.entryPath)) {
+    // tsx registers its loader on a worker thread, which the permission model forbids (and --allow-worker, Node
+    // warns, "could invalidate the permission model"): refuse rather than run the agent unconfined
+    throw new TypeError(
+      `sandbox: ${target.entryPath} is TypeScript; a sandboxed agent must be JavaScript (.js, .mjs, .cjs): build it first`,
+    );
+  }
   const reads = new Set<string>([target.agentDir, target.storageDir, ...(policy.readPaths ?? [])]);
-  if (/\.(m|c)?ts$/.test(target.entryPath)) reads.add(join(packageRoot(), 'node_modules'));
   return [
     permissionFlag(),
     ...[...reads].map((p) => `--allow-fs-read=${p}`),
     `--allow-fs-write=${target.storageDir}`,
-    // the experimental warning on every start would fill the agent's log with noise
-    '--disable-warning=ExperimentalWarning',
+    // the experimental warning on every start would fill the agent's log with noise (flag exists from 20.11)
+    ...(supportsDisableWarning() ? ['--disable-warning=ExperimentalWarning'] : []),
   ];
 }
 
