@@ -8,11 +8,12 @@ import type { Scenario } from '../models/sim/scenario.js';
 import { loadWorkload } from '../models/workloads/files.js';
 import { generateScenario } from '../models/workloads/generate.js';
 import { readTraceFile, scenarioFromTrace } from '../models/workloads/trace.js';
-import { BASELINE_POLICIES, createPolicy } from '../runtime/scheduler/policies/registry.js';
+import { BASELINE_POLICIES } from '../runtime/scheduler/policies/registry.js';
 import { readTuned } from '../runtime/scheduler/policies/tuned.js';
 import { parseArgs, USAGE } from './lib/scheduler/args.js';
-import { type BenchContext, EXTENSIONS } from './lib/scheduler/extensions.js';
-import { type PolicySpec, runMatrix } from './lib/scheduler/matrix.js';
+import type { BenchContext } from './lib/scheduler/extensions.js';
+import { runMatrix } from './lib/scheduler/matrix.js';
+import { resolvePolicies } from './lib/scheduler/policies.js';
 import { computeStats, markdownTable, policiesJson, throughput, toCsv } from './lib/scheduler/report.js';
 import { BOOTSTRAP_DEFAULTS } from './lib/scheduler/stats.js';
 import { slowdownChartSvg } from './lib/scheduler/svg.js';
@@ -33,31 +34,7 @@ async function main(): Promise<void> {
   }
   if (args.seeds.some((s) => s < 1000)) console.error('warning: seeds below 1000 are reserved for tuning and training');
 
-  const specs: PolicySpec[] = BASELINE_POLICIES.map((name) => ({
-    name,
-    create: () => createPolicy(name, tuned?.policies[name] ?? {}),
-  }));
-  // An extension whose policy cannot be built (e.g. no trained model yet) is skipped with one line, unless asked for.
-  const skipped: Record<string, string> = {};
-  const active = [];
-  for (const ext of EXTENSIONS) {
-    try {
-      const extSpecs = (await ext.policies?.()) ?? [];
-      for (const spec of extSpecs) await spec.create();
-      specs.push(...extSpecs);
-      active.push(ext);
-    } catch (err) {
-      skipped[ext.name] = err instanceof Error ? err.message : String(err);
-      console.error(`warning: benchmark extension "${ext.name}" skipped: ${skipped[ext.name]}`);
-    }
-  }
-  const valid = specs.map((s) => s.name);
-  const wantedSkipped = (args.policies ?? []).filter((p) => p in skipped);
-  if (wantedSkipped.length > 0)
-    throw new Error(`--policies: ${wantedSkipped.join(', ')} unavailable (see warning above)`);
-  const unknown = (args.policies ?? []).filter((p) => !valid.includes(p));
-  if (unknown.length > 0) throw new TypeError(`--policies: unknown ${unknown.join(', ')}; valid: ${valid.join(', ')}`);
-  const chosen = args.policies ? specs.filter((s) => args.policies!.includes(s.name)) : specs;
+  const { chosen, active, skipped } = await resolvePolicies(args.policies, tuned);
 
   const trace = args.trace ? readTraceFile(args.trace) : undefined;
   const scenario = (seed: number, load: number): Scenario =>
