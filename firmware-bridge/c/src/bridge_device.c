@@ -72,52 +72,43 @@ static void handle_hello(bridge_device *d, const bridge_frame *f) {
   bridge_device_respond(d, f, BRIDGE_HELLO_ACK, d->payload, w.len);
 }
 
-/* Encodes definition k (props first, then commands) as one TLV value into buf; returns its length or 0. */
+/* Appends a length-prefixed string at *at; returns 0 when it would pass cap. */
+static int put_lp(uint8_t *buf, size_t *at, size_t cap, const char *s) {
+  size_t n = strlen(s);
+  if (n > 255 || *at + 1 + n > cap) return 0;
+  buf[(*at)++] = (uint8_t)n;
+  memcpy(buf + *at, s, n);
+  *at += n;
+  return 1;
+}
+
+static int put_byte(uint8_t *buf, size_t *at, size_t cap, uint8_t b) {
+  if (*at + 1 > cap) return 0;
+  buf[(*at)++] = b;
+  return 1;
+}
+
+/* Encodes definition k (props first, then commands) as one TLV value into buf (BRIDGE_TLV_VALUE_BYTES_MAX);
+ * returns its length, or 0 for a definition too long for this build (it is left out of CAPS). */
 static uint8_t encode_def(const bridge_device *d, uint16_t k, uint8_t *buf, uint8_t *tag) {
-  size_t n, j;
-  uint8_t tmp[255];
-  size_t at = 0;
-  const char *parts[2];
+  const size_t cap = BRIDGE_TLV_VALUE_BYTES_MAX;
+  size_t at = 0, j;
+  int ok;
   if (k < d->cfg->prop_count) {
     const bridge_prop_def *p = &d->cfg->props[k];
-    n = strlen(p->name);
-    if (n + strlen(p->unit) + 4 > 255) return 0;
-    tmp[at++] = (uint8_t)n;
-    memcpy(tmp + at, p->name, n);
-    at += n;
-    tmp[at++] = p->type;
-    tmp[at++] = p->access;
-    n = strlen(p->unit);
-    tmp[at++] = (uint8_t)n;
-    memcpy(tmp + at, p->unit, n);
-    at += n;
+    ok = put_lp(buf, &at, cap, p->name) && put_byte(buf, &at, cap, p->type) && put_byte(buf, &at, cap, p->access) &&
+         put_lp(buf, &at, cap, p->unit);
     *tag = BRIDGE_T_PROP_DEF;
   } else {
     const bridge_cmd_def *c = &d->cfg->cmds[k - d->cfg->prop_count];
-    n = strlen(c->name);
-    if (n + 2 > 255) return 0;
-    tmp[at++] = (uint8_t)n;
-    memcpy(tmp + at, c->name, n);
-    at += n;
-    tmp[at++] = c->param_count;
-    for (j = 0; j < c->param_count; j++) {
-      parts[0] = c->params[j].name;
-      parts[1] = c->params[j].unit;
-      if (at + strlen(parts[0]) + strlen(parts[1]) + 3 > 255) return 0;
-      n = strlen(parts[0]);
-      tmp[at++] = (uint8_t)n;
-      memcpy(tmp + at, parts[0], n);
-      at += n;
-      tmp[at++] = c->params[j].type;
-      n = strlen(parts[1]);
-      tmp[at++] = (uint8_t)n;
-      memcpy(tmp + at, parts[1], n);
-      at += n;
+    ok = put_lp(buf, &at, cap, c->name) && put_byte(buf, &at, cap, c->param_count);
+    for (j = 0; ok && j < c->param_count; j++) {
+      ok = put_lp(buf, &at, cap, c->params[j].name) && put_byte(buf, &at, cap, c->params[j].type) &&
+           put_lp(buf, &at, cap, c->params[j].unit);
     }
     *tag = BRIDGE_T_CMD_DEF;
   }
-  memcpy(buf, tmp, at);
-  return (uint8_t)at;
+  return ok ? (uint8_t)at : 0;
 }
 
 /* CAPS pages: definitions packed greedily in order into pages of at most payload_bytes_max bytes (6 bytes kept
@@ -125,7 +116,7 @@ static uint8_t encode_def(const bridge_device *d, uint16_t k, uint8_t *buf, uint
 static void handle_caps(bridge_device *d, const bridge_frame *f) {
   const uint8_t *v;
   uint8_t n, tag, len;
-  uint8_t def[255];
+  uint8_t def[BRIDGE_TLV_VALUE_BYTES_MAX];
   uint64_t want = 0;
   uint16_t k, total = (uint16_t)(d->cfg->prop_count + d->cfg->cmd_count);
   uint16_t budget = (uint16_t)(d->payload_bytes_max - 6), used = 0;
@@ -134,6 +125,7 @@ static void handle_caps(bridge_device *d, const bridge_frame *f) {
   if (bridge_tlv_find(f->payload, f->length, BRIDGE_T_PAGE, &v, &n)) bridge_tlv_uint(v, n, &want);
   for (k = 0; k < total; k++) { /* first pass: count pages */
     len = encode_def(d, k, def, &tag);
+    if (len == 0) continue;
     if (used + 2u + len > budget) {
       page++;
       used = 0;
@@ -152,6 +144,7 @@ static void handle_caps(bridge_device *d, const bridge_frame *f) {
   used = 0;
   for (k = 0; k < total; k++) {
     len = encode_def(d, k, def, &tag);
+    if (len == 0) continue;
     if (used + 2u + len > budget) {
       page++;
       used = 0;

@@ -14,11 +14,18 @@ extern "C" {
 #endif
 
 /* Responses remembered for de-duplicating retransmitted requests (entries, and bytes of payload each). */
+#if defined(__AVR__)
+#define BRIDGE_DEDUP_DEFAULT_ENTRIES 4
+#define BRIDGE_DEDUP_DEFAULT_BYTES 24
+#else
+#define BRIDGE_DEDUP_DEFAULT_ENTRIES 8
+#define BRIDGE_DEDUP_DEFAULT_BYTES 64
+#endif
 #ifndef BRIDGE_DEDUP_ENTRIES
-#define BRIDGE_DEDUP_ENTRIES 8
+#define BRIDGE_DEDUP_ENTRIES BRIDGE_DEDUP_DEFAULT_ENTRIES
 #endif
 #ifndef BRIDGE_DEDUP_PAYLOAD_BYTES
-#define BRIDGE_DEDUP_PAYLOAD_BYTES 64
+#define BRIDGE_DEDUP_PAYLOAD_BYTES BRIDGE_DEDUP_DEFAULT_BYTES
 #endif
 #define BRIDGE_OTA_VERSION_BYTES 24
 

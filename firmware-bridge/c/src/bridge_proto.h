@@ -10,9 +10,15 @@
 /* Largest payload this build accepts, bytes. 512 is the protocol's default and maximum; small MCUs compile a lower
  * value (e.g. -DBRIDGE_PAYLOAD_BYTES_MAX=128 on an AVR) and HELLO negotiates it down. */
 #ifndef BRIDGE_PAYLOAD_BYTES_MAX
+#if defined(__AVR__)
+#define BRIDGE_PAYLOAD_BYTES_MAX 64u /* an ATmega328 has 2 KiB of RAM */
+#else
 #define BRIDGE_PAYLOAD_BYTES_MAX 512u
 #endif
+#endif
 
+/* Largest TLV value that fits this build's payload (the format allows 255). Sizes the scratch buffers. */
+#define BRIDGE_TLV_VALUE_BYTES_MAX (BRIDGE_PAYLOAD_BYTES_MAX < 257u ? BRIDGE_PAYLOAD_BYTES_MAX - 2u : 255u)
 #define BRIDGE_RAW_BYTES_MAX (BRIDGE_HEADER_BYTES + BRIDGE_PAYLOAD_BYTES_MAX + BRIDGE_CRC_BYTES)
 /* COBS worst case: n + 1 + floor(n / 254) */
 #define BRIDGE_ENCODED_BYTES_MAX (BRIDGE_RAW_BYTES_MAX + 1u + BRIDGE_RAW_BYTES_MAX / 254u)

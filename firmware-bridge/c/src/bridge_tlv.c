@@ -52,9 +52,9 @@ int bridge_tlv_put_str(bridge_tlv_writer *w, uint8_t tag, const char *s) {
 
 /* FIELD: name-length u8, name, vtype u8, value bytes */
 static int put_field(bridge_tlv_writer *w, const char *name, uint8_t vtype, const uint8_t *v, size_t vlen) {
-  uint8_t tmp[255];
+  uint8_t tmp[BRIDGE_TLV_VALUE_BYTES_MAX];
   size_t n = strlen(name);
-  if (n + 2 + vlen > 255) {
+  if (n + 2 + vlen > sizeof(tmp)) {
     w->overflow = 1;
     return 0;
   }
