@@ -14,6 +14,7 @@ const PEERS = [
   ['dbus-daemon', 'dbus', []],
   ['ip', 'iproute2', ['/usr/sbin/ip', '/sbin/ip']],
   ['gcc', 'gcc', []],
+  ['g++', 'g++', []],
   ['make', 'make', []],
   ['openssl', 'openssl', []],
 ];
