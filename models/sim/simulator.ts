@@ -64,7 +64,10 @@ export class Simulator {
   private needDecision = false;
   private finished = false;
   private obs: Observation | undefined;
-  private decisionSeq = 0;
+  /** bumped whenever the first tasksWindowMax waiting tasks may have changed */
+  private windowVersion = 0;
+  private window: TaskView[] | undefined;
+  private windowBuiltVersion = -1;
   private runSeq = 0;
   private inSystemInvIdeal = 0;
   private costAcc = 0;
@@ -190,7 +193,6 @@ export class Simulator {
       if (this.needDecision && this.waiting.length > 0 && this.agents.some((a) => a.online)) {
         this.decisionPending = true;
         this.needDecision = false;
-        this.decisionSeq++;
         return;
       }
       const arrivalMs = this.nextArrival < tasks.length ? tasks[this.nextArrival]!.arrivalMs : Number.POSITIVE_INFINITY;
@@ -228,6 +230,7 @@ export class Simulator {
     if (t.deadlineMs !== undefined) view.deadlineMs = t.deadlineMs;
     this.views[i] = view;
     this.status[i] = WAITING;
+    if (this.waiting.length < this.windowMax) this.windowVersion++;
     this.waiting.push(i);
     this.inSystemInvIdeal += 1 / this.idealMs[i]!;
     if (!this.changed) this.changed = this.agents.some((a) => a.online && this.fitsNow(t, a));
@@ -308,7 +311,7 @@ export class Simulator {
     const ti = this.taskIndex.get(p.taskId);
     const ai = this.agentIndex.get(p.agentId);
     const where = `[task=${p.taskId} agent=${p.agentId} t=${this.now}]`;
-    if (ti === undefined || this.windowStamp[ti] !== this.decisionSeq || this.status[ti] !== WAITING) {
+    if (ti === undefined || this.windowStamp[ti] !== this.windowVersion || this.status[ti] !== WAITING) {
       throw new Error(`placement of a task not waiting in this observation (or placed twice) ${where}`);
     }
     if (ai === undefined || !this.agents[ai]!.online) throw new Error(`placement on an agent not online ${where}`);
@@ -377,6 +380,7 @@ export class Simulator {
       const old = this.views[run.task]!;
       this.views[run.task] = { ...old, attempts: old.attempts + 1 };
       insertSorted(this.waiting, run.task);
+      this.windowVersion++;
     }
   }
 
@@ -386,16 +390,23 @@ export class Simulator {
     let k = 0;
     for (let i = 0; i < w.length; i++) if (this.status[w[i]!] === WAITING) w[k++] = w[i]!;
     w.length = k;
+    this.windowVersion++;
   }
 
   private buildObservation(): Observation {
-    const shown = Math.min(this.waiting.length, this.windowMax);
-    const tasks: TaskView[] = new Array(shown);
-    for (let k = 0; k < shown; k++) {
-      const ti = this.waiting[k]!;
-      this.windowStamp[ti] = this.decisionSeq;
-      tasks[k] = this.views[ti]!;
+    // the window array is shared between observations while the head of the queue is unchanged (it is never mutated)
+    if (!this.window || this.windowBuiltVersion !== this.windowVersion) {
+      const shown = Math.min(this.waiting.length, this.windowMax);
+      const tasks: TaskView[] = new Array(shown);
+      for (let k = 0; k < shown; k++) {
+        const ti = this.waiting[k]!;
+        this.windowStamp[ti] = this.windowVersion;
+        tasks[k] = this.views[ti]!;
+      }
+      this.window = tasks;
+      this.windowBuiltVersion = this.windowVersion;
     }
+    const tasks = this.window;
     const agents: AgentView[] = [];
     for (const a of this.agents) if (a.online) agents.push(this.agentView(a));
     return { nowMs: this.now, tasks, agents, waitingTotal: this.waiting.length };
