@@ -1,10 +1,8 @@
 // Safety properties checked during every simulated run (Raft paper, figure 3): election safety (at most one leader
 // per term), log matching, leader completeness, and state machine safety (every node applies the same entry at each
 // index, in order, without gaps).
-import type { RaftNode } from '../raft/node.js';
+import type { LogView } from '../raft/node.js';
 import type { Entry, NodeId } from '../raft/types.js';
-
-type LogView = ReturnType<RaftNode['logView']>;
 
 export class SafetyChecker {
   readonly violations: string[] = [];

@@ -309,6 +309,8 @@ export class SimCluster {
     const n = this.node(id);
     const raft = n.raft;
     if (!raft || n.paused || this.fatal) return false;
+    // Refuse locally what the core would refuse with an exception (cheaper in a hot loop, same outcome).
+    if (!(viaReadIndex && input.op === 'get') && raft.basicStatus().role !== 'leader') return false;
     let accepted = false;
     this.guard(n, () => {
       if (viaReadIndex && input.op === 'get') {
