@@ -151,20 +151,40 @@ function agentStatic(a: AgentView, out: Float32Array, o: number): void {
   out[o + 8] = a.kind === 'software' ? 1 : 0;
 }
 
+/** Task features that do not depend on the agent (rows 0, 2, 3, 4, 6), computed once per window task. */
+function taskStatic(o: Observation, t: TaskView): Float32Array {
+  const est = Math.max(1, t.estDurationMs);
+  return Float32Array.of(
+    Math.log1p(est / 1000) / 5,
+    Math.log1p(Math.max(0, o.nowMs - t.arrivalMs) / est) / 3,
+    t.priority / 9,
+    t.deadlineMs === undefined ? 0 : 1,
+    Math.min(t.attempts, 5) / 5,
+  );
+}
+
 /** The task-and-agent dependent features of one pair, written at `row` (offset in floats). */
-function writePair(o: Observation, t: TaskView, a: AgentView, maxSpeed: number, f: Float32Array, row: number) {
+function writePair(
+  o: Observation,
+  t: TaskView,
+  ts: Float32Array,
+  a: AgentView,
+  maxSpeed: number,
+  f: Float32Array,
+  row: number,
+) {
   const est = Math.max(1, t.estDurationMs);
   const speed = Math.max(1e-6, a.speed);
   const c: ResourceVector = a.capacity;
   const u: ResourceVector = a.used;
   const d: ResourceVector = t.demand;
-  f[row] = Math.log1p(est / 1000) / 5;
+  f[row] = ts[0]!;
   f[row + 1] = Math.log1p(est / speed / 1000) / 5;
-  f[row + 2] = Math.log1p(Math.max(0, o.nowMs - t.arrivalMs) / est) / 3;
-  f[row + 3] = t.priority / 9;
-  f[row + 4] = t.deadlineMs === undefined ? 0 : 1;
+  f[row + 2] = ts[1]!;
+  f[row + 3] = ts[2]!;
+  f[row + 4] = ts[3]!;
   f[row + 5] = t.deadlineMs === undefined ? 0 : clip((t.deadlineMs - o.nowMs - est / speed) / est, -3, 3) / 3;
-  f[row + 6] = Math.min(t.attempts, 5) / 5;
+  f[row + 6] = ts[4]!;
   f[row + 7] = share(d.cpu, c.cpu);
   f[row + 8] = share(d.memoryMb, c.memoryMb);
   f[row + 9] = share(d.bandwidthKbps, c.bandwidthKbps);
@@ -196,7 +216,10 @@ export function extractCandidates(
   // pairs as parallel arrays: task index, agent index, and per task its ranks, feasible share and max capable speed
   const pairTask: number[] = [];
   const pairAgent: number[] = [];
-  const perTask = new Map<number, { durRank: number; ageRank: number; feasibleShare: number; maxSpeed: number }>();
+  const perTask = new Map<
+    number,
+    { durRank: number; ageRank: number; feasibleShare: number; maxSpeed: number; stat: Float32Array }
+  >();
   for (let w = 0; w < window.length; w++) {
     const ti = window[w]!;
     const task = obs.tasks[ti]!;
@@ -220,6 +243,7 @@ export function extractCandidates(
       ageRank: window.length > 1 ? w / (window.length - 1) : 0,
       feasibleShare: capable > 0 ? (pairTask.length - before) / capable : 0,
       maxSpeed,
+      stat: taskStatic(obs, task),
     });
   }
   const nPairs = pairTask.length;
@@ -234,7 +258,7 @@ export function extractCandidates(
     const ai = pairAgent[r]!;
     const pt = perTask.get(ti)!;
     const row = r * FEATURE_COUNT;
-    writePair(obs, obs.tasks[ti]!, obs.agents[ai]!, pt.maxSpeed, features, row);
+    writePair(obs, obs.tasks[ti]!, pt.stat, obs.agents[ai]!, pt.maxSpeed, features, row);
     features[row + 10] = pt.durRank;
     features[row + 11] = pt.ageRank;
     for (let k = 0; k < S; k++) features[row + AGENT_STATIC[k]!] = statics[ai * S + k]!;

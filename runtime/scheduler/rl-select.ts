@@ -21,18 +21,25 @@ export function selectPlacements(
   if (scores.length < cands.rows)
     throw new RangeError(`selectPlacements: ${scores.length} scores for ${cands.rows} rows`);
   const waitScore = cands.waitRow >= 0 ? scores[cands.waitRow]! : Number.NEGATIVE_INFINITY;
-  const used = obs.agents.map((a) => ({ ...a.used }));
+  // resources committed in this decision, per agent index; copied on first use only
+  const used = new Map<number, { cpu: number; memoryMb: number; bandwidthKbps: number }>();
   const placedTask = new Set<number>();
+  const tasksInRows = new Set<number>();
+  for (let r = 0; r < cands.rows; r++) if (r !== cands.waitRow) tasksInRows.add(cands.taskIndex[r]!);
   const placements: Placement[] = [];
   const rows: number[] = [];
   for (const r of rankRows(cands, scores)) {
-    if (!(scores[r]! > waitScore)) break;
+    if (!(scores[r]! > waitScore) || placedTask.size === tasksInRows.size) break;
     const ti = cands.taskIndex[r]!;
     const ai = cands.agentIndex[r]!;
     if (placedTask.has(ti)) continue;
     const task = obs.tasks[ti]!;
     const agent = obs.agents[ai]!;
-    const u = used[ai]!;
+    let u = used.get(ai);
+    if (!u) {
+      u = { ...agent.used };
+      used.set(ai, u);
+    }
     const d = task.demand;
     const c = agent.capacity;
     if (u.cpu + d.cpu > c.cpu + 1e-9 || u.memoryMb + d.memoryMb > c.memoryMb + 1e-9) continue;

@@ -1,0 +1,138 @@
+// Evaluation of the shipped model: `node --import tsx models/rl/eval-report.ts [--tasks N] [--seeds 1001..1005]`
+// runs `npm run bench -- scheduler` on the training workload and the shifted ones (test seeds only, never used in
+// training or tuning), then writes models/rl/eval/: the gain table (markdown), the gain chart (SVG), the benchmark's
+// slowdown charts and the raw JSON lines.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { lineChartSvg } from './svg-chart.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT = join(ROOT, 'models', 'rl', 'eval');
+export const EVAL_WORKLOADS = ['train-v1', 'mix-shift-v1', 'bursty-v1'];
+
+interface BenchLine {
+  workload: string;
+  seeds: number[];
+  loads: number[];
+  tasks_per_run: number;
+  policies: Record<string, Record<string, { mean_slowdown: number; ci_low: number; ci_high: number }>>;
+  best_baseline: Record<string, string>;
+  svg: string;
+  rl_gain_high_load: number;
+  rl_gain_ci_low: number;
+  rl_gain_ci_high: number;
+  rl_worst_low_load: number;
+  rl_gain_by_load: Record<string, { best: string; gain: number; ci_low: number; ci_high: number }>;
+  decisions_per_s: number;
+  decision_p99_ms: number;
+  window_decisions_per_s: number;
+  window_decision_p99_ms: number;
+  model_rss_mb: number;
+  wall_s: number;
+}
+
+function runBench(workload: string, extra: string[]): Promise<BenchLine> {
+  return new Promise((resolve, reject) => {
+    const args = ['scripts/bench.mjs', 'scheduler', '--workload', workload, '--out', 'bench/results/rl-eval', ...extra];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c.toString('utf8');
+    });
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`bench ${workload} exited ${code}`));
+      resolve(JSON.parse(last) as BenchLine);
+    });
+  });
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function gainTable(lines: readonly BenchLine[]): string {
+  const rows = [
+    '| workload | load | best heuristic | its mean slowdown | rl mean slowdown | rl gain [95% CI] |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const b of lines) {
+    for (const load of b.loads) {
+      const g = b.rl_gain_by_load[String(load)];
+      if (!g) continue;
+      const best = b.policies[g.best]?.[String(load)]?.mean_slowdown ?? Number.NaN;
+      const rl = b.policies.rl?.[String(load)]?.mean_slowdown ?? Number.NaN;
+      const sig = g.ci_low > 0 ? ' (better)' : g.ci_high < 0 ? ' (worse)' : '';
+      rows.push(
+        `| ${b.workload} | ${load} | ${g.best} | ${best.toFixed(3)} | ${rl.toFixed(3)} | ${pct(g.gain)} [${pct(g.ci_low)}, ${pct(g.ci_high)}]${sig} |`,
+      );
+    }
+  }
+  rows.push(
+    '',
+    '| workload | rl_gain_high_load (loads >= 0.7) [95% CI] | rl_worst_low_load (> 0 = worse) |',
+    '|---|---|---|',
+  );
+  for (const b of lines) {
+    rows.push(
+      `| ${b.workload} | ${pct(b.rl_gain_high_load)} [${pct(b.rl_gain_ci_low)}, ${pct(b.rl_gain_ci_high)}] | ${pct(b.rl_worst_low_load)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { tasks: { type: 'string' }, seeds: { type: 'string' } } });
+  const extra = [
+    ...(values.tasks ? ['--tasks', values.tasks] : []),
+    ...(values.seeds ? ['--seeds', values.seeds] : []),
+  ];
+  mkdirSync(OUT, { recursive: true });
+  const results = await Promise.all(EVAL_WORKLOADS.map((w) => runBench(w, extra)));
+  for (const b of results) copyFileSync(join(ROOT, b.svg), join(OUT, `slowdown-${b.workload}.svg`));
+  writeFileSync(join(OUT, 'bench-lines.json'), `${JSON.stringify(results, null, 1)}\n`);
+  const series = results.flatMap((b) => [
+    {
+      name: `${b.workload} gain`,
+      points: b.loads.map((l) => [l, 100 * (b.rl_gain_by_load[String(l)]?.gain ?? Number.NaN)] as [number, number]),
+    },
+    {
+      name: `${b.workload} 95% CI`,
+      markers: true,
+      points: b.loads.flatMap((l) => {
+        const g = b.rl_gain_by_load[String(l)];
+        return g
+          ? ([
+              [l, 100 * g.ci_low],
+              [l, 100 * g.ci_high],
+            ] as [number, number][])
+          : [];
+      }),
+    },
+  ]);
+  writeFileSync(
+    join(OUT, 'rl-gain.svg'),
+    lineChartSvg(series, {
+      title: 'rl vs best heuristic per load (test seeds)',
+      xLabel: 'offered load',
+      yLabel: 'reduction of mean slowdown, %',
+    }),
+  );
+  const b0 = results[0]!;
+  const header = [
+    `Seeds ${b0.seeds.join(',')} (reporting only), ${b0.tasks_per_run} tasks per run, loads ${b0.loads.join(', ')}.`,
+    `Decision speed (100 agents, onnxruntime): ${b0.decisions_per_s}/s single-task decisions, p99 ${b0.decision_p99_ms} ms;`,
+    `16-task window decisions ${b0.window_decisions_per_s}/s, p99 ${b0.window_decision_p99_ms} ms; model RSS ${b0.model_rss_mb} MB.`,
+    '',
+  ];
+  writeFileSync(join(OUT, 'gain-table.md'), `${header.join('\n')}\n${gainTable(results)}\n`);
+  process.stdout.write(`${header.join('\n')}\n${gainTable(results)}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    process.stderr.write(`eval-report: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
