@@ -1,7 +1,8 @@
 // The device and agent SDK: connect to a gateway (URL, credentials), register capabilities and resources, publish
 // telemetry and state, answer commands and tasks with typed handlers, use storage and the mailbox. Messages that must
 // not be lost (state, task updates, mailbox sends, durable telemetry) go through the durable outbox: on disk until the
-// broker's PUBACK, resent after a reconnect or a restart with the same message id (the gateway drops repeats).
+// broker acknowledges them (QoS2 PUBCOMP by default, or QoS1 PUBACK), resent after a reconnect or a restart with the
+// same message id (the gateway drops repeats).
 import { EventEmitter } from 'node:events';
 import type { AgentKind, Resources, Scalar } from '../drivers/driver.js';
 import type { CommandMessage, CommandReplyMessage } from '../runtime/bus/schemas/command-messages.js';
@@ -33,6 +34,13 @@ export interface AgentClientOptions {
   reconnect?: BackoffOptions | undefined;
   /** durable messages sent and not yet acknowledged at once */
   inflightMax?: number | undefined;
+  /**
+   * QoS of durable messages (default 2). The embedded broker (aedes) sends a QoS1 PUBACK before it hands the message
+   * to the gateway, so a gateway killed right then has acknowledged a message it never stored; with QoS2 the PUBREC
+   * follows the gateway's handling, and the outbox keeps the message until PUBCOMP. Use 1 with brokers that store
+   * QoS1 messages before acknowledging them.
+   */
+  durableQos?: 1 | 2 | undefined;
   /** storage calls and mailbox requests, ms */
   requestTimeoutMs?: number | undefined;
   pendingRequestsMax?: number | undefined;
@@ -228,8 +236,8 @@ export class AgentClient extends EventEmitter {
       if (this.inflight.has(m.id)) continue;
       this.inflight.add(m.id);
       const gen = this.conn.generation;
-      this.conn.publish(m.topic, m.payload, 1, false, (err) => {
-        // a PUBACK means the gateway has it, whichever connection carried it
+      this.conn.publish(m.topic, m.payload, this.opts.durableQos ?? 2, false, (err) => {
+        // the acknowledgement means the gateway has it, whichever connection carried it
         if (!err) this.outbox.ack(m.id);
         if (gen !== this.conn.generation) return;
         this.inflight.delete(m.id);

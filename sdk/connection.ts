@@ -88,8 +88,8 @@ export class Connection extends EventEmitter {
     this.timer = setTimeout(() => this.attempt(), this.backoff.next());
   }
 
-  /** QoS1 publish on the live connection; the callback sees the PUBACK or the failure. */
-  publish(topic: string, payload: string, qos: 0 | 1, retain: boolean, cb: (err?: Error) => void): number | null {
+  /** Publish on the live connection; the callback sees the PUBACK (QoS1), PUBCOMP (QoS2) or the failure. */
+  publish(topic: string, payload: string, qos: 0 | 1 | 2, retain: boolean, cb: (err?: Error) => void): number | null {
     const client = this.client;
     if (!client?.connected) {
       cb(new Error('not connected'));
