@@ -21,7 +21,7 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 t.test('the shipped workloads: training plus shifted ones, all valid', async (t) => {
   const names = workloadNames();
-  for (const n of ['train-v1', 'mix-shift-v1', 'bursty-v1']) t.ok(names.includes(n), n);
+  for (const n of ['train-v1', 'mix-shift-v1', 'bursty-v1', 'bursty-v2']) t.ok(names.includes(n), n);
   for (const n of names) t.equal(loadWorkload(n).name, n, `${n} loads and is named after its file`);
   t.throws(() => loadWorkload('nope'), /unknown workload "nope"; valid: .*train-v1/);
 });
