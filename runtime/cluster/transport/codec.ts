@@ -115,7 +115,7 @@ export function inboxTopic(prefix: string, clusterId: string, nodeId: string): s
     ['clusterId', clusterId],
     ['nodeId', nodeId],
   ] as const) {
-    if (v === '' || /[/#+\u0000]/.test(v))
+    if (v === '' || v.includes('\u0000') || /[/#+]/.test(v))
       throw new TypeError(`${name} must be a non-empty MQTT topic level, got "${v}"`);
   }
   return `${prefix}/cluster/${clusterId}/to/${nodeId}`;
