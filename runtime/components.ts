@@ -4,8 +4,12 @@
 import type { ComponentFactory } from './component.js';
 import { SerialComponent } from './drivers/serial-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
+import { SchedulerPolicyComponent } from './scheduler/policy-component.js';
+import { kernelSecurityOptions } from './security/kernel-options.js';
 
 export const extraComponents: ComponentFactory[] = [
-  (ctx) => new KernelComponent(ctx),
+  // sandbox flags and credentials for supervised agents come from runtime/security
+  (ctx) => new KernelComponent(ctx, kernelSecurityOptions(ctx)),
   (ctx) => new SerialComponent(ctx),
+  (ctx) => new SchedulerPolicyComponent(ctx),
 ];

@@ -5,6 +5,7 @@ import { kernelSection } from './kernel.js';
 import { livenessSection } from './liveness.js';
 import { logSection } from './log.js';
 import { protocolSection } from './protocol.js';
+import { schedulerSection } from './scheduler.js';
 import { securitySection } from './security.js';
 import { serialSection } from './serial.js';
 import { storeSection } from './store.js';
@@ -19,4 +20,5 @@ export const sections = {
   kernel: kernelSection,
   security: securitySection,
   serial: serialSection,
+  scheduler: schedulerSection,
 } as const;
