@@ -2,7 +2,7 @@
 // level is settled lazily at event times (drain is piecewise linear between events).
 import type { AgentView } from '../../runtime/scheduler/policy.js';
 import type { Rng } from '../../runtime/scheduler/prng.js';
-import type { ScenarioAgent } from './scenario.js';
+import type { ScenarioAgent, ScenarioTask } from './scenario.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -77,6 +77,18 @@ export class AgentState {
     if (this.failed) return null;
     const rate = this.drainPerMs();
     return rate > 0 ? { timeMs: nowMs + this.batteryLevel / rate, kind: 'empty' } : null;
+  }
+
+  /** Has the capability, and the demand fits capacity - used (1e-9 slack for float sums). */
+  fits(t: ScenarioTask): boolean {
+    const cap = this.spec.capacity;
+    const eps = 1e-9;
+    return (
+      this.capabilities.has(t.capability) &&
+      t.demand.cpu <= cap.cpu - this.usedCpu + eps &&
+      t.demand.memoryMb <= cap.memoryMb - this.usedMemoryMb + eps &&
+      t.demand.bandwidthKbps <= cap.bandwidthKbps - this.usedBandwidthKbps + eps
+    );
   }
 
   estFreeAtMs(nowMs: number): number {

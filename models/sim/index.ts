@@ -4,6 +4,6 @@ export type { SimCounters, SimResult, SimSummary } from './result.js';
 export { mean, quantile } from './result.js';
 export { runPolicy, runPolicyAsync } from './run.js';
 export type { BatterySpec, FailureSpec, Scenario, ScenarioAgent, ScenarioTask } from './scenario.js';
-export { SCENARIO_VERSION, validateScenario } from './scenario.js';
+export { idealDurationMs, SCENARIO_VERSION, validateScenario } from './scenario.js';
 export type { SimOptions, StepResult } from './simulator.js';
 export { Simulator } from './simulator.js';

@@ -66,6 +66,23 @@ export interface Scenario {
   tasks: ScenarioTask[];
 }
 
+/**
+ * The slowdown denominator: the task's actual work (estimate x noise) on the fastest agent that has the capability and
+ * whose capacity fits the demand; link penalties are not included.
+ */
+export function idealDurationMs(s: Scenario, t: ScenarioTask): number {
+  let best = 0;
+  for (const a of s.agents) {
+    const fits =
+      a.capabilities.includes(t.capability) &&
+      t.demand.cpu <= a.capacity.cpu &&
+      t.demand.memoryMb <= a.capacity.memoryMb &&
+      t.demand.bandwidthKbps <= a.capacity.bandwidthKbps;
+    if (fits && a.speed > best) best = a.speed;
+  }
+  return (t.estDurationMs * t.durationFactor) / best;
+}
+
 /** Throws a TypeError naming the first field that is wrong. */
 export function validateScenario(s: Scenario): void {
   if (s.version !== SCENARIO_VERSION)

@@ -9,7 +9,8 @@ import { deriveSeed, Rng } from '../../runtime/scheduler/prng.js';
 import { AgentState } from './agent-state.js';
 import { EventHeap, EventKind } from './event-heap.js';
 import { buildResult, type SimCounters, type SimResult } from './result.js';
-import { type Scenario, type ScenarioTask, validateScenario } from './scenario.js';
+import { idealDurationMs, type Scenario, validateScenario } from './scenario.js';
+import { WaitingQueue } from './waiting-queue.js';
 
 export interface SimOptions {
   /** waiting tasks shown to the policy per decision, oldest first; bounds one decision's cost. Default 64 */
@@ -44,7 +45,6 @@ const DONE = 3;
 
 export class Simulator {
   readonly scenario: Scenario;
-  private readonly windowMax: number;
   private readonly timeMaxMs: number;
   private readonly everyEvent: boolean;
   /** an event of the current instant may have made a placement possible */
@@ -55,19 +55,14 @@ export class Simulator {
   private readonly heap = new EventHeap();
   private readonly status: Uint8Array;
   private readonly views: (TaskView | undefined)[];
-  private readonly windowStamp: Int32Array;
   readonly idealMs: Float64Array;
-  private readonly waiting: number[] = [];
+  private readonly waiting: WaitingQueue;
   private nextArrival = 0;
   private now = 0;
   private decisionPending = false;
   private needDecision = false;
   private finished = false;
   private obs: Observation | undefined;
-  /** bumped whenever the first tasksWindowMax waiting tasks may have changed */
-  private windowVersion = 0;
-  private window: TaskView[] | undefined;
-  private windowBuiltVersion = -1;
   private runSeq = 0;
   private inSystemInvIdeal = 0;
   private costAcc = 0;
@@ -77,15 +72,13 @@ export class Simulator {
   constructor(scenario: Scenario, options: SimOptions = {}) {
     validateScenario(scenario);
     this.scenario = scenario;
-    this.windowMax = options.tasksWindowMax ?? 64;
-    if (!(this.windowMax >= 1)) throw new TypeError('SimOptions.tasksWindowMax must be >= 1');
     this.everyEvent = options.decideOnEveryEvent ?? false;
     const lastArrival = scenario.tasks.at(-1)?.arrivalMs ?? 0;
     this.timeMaxMs = options.simTimeMaxMs ?? 20 * lastArrival + 3_600_000;
     const n = scenario.tasks.length;
     this.status = new Uint8Array(n);
     this.views = new Array(n);
-    this.windowStamp = new Int32Array(n).fill(-1);
+    this.waiting = new WaitingQueue(n, options.tasksWindowMax ?? 64);
     this.idealMs = new Float64Array(n);
     this.c = {
       startMs: new Float64Array(n).fill(Number.NaN),
@@ -106,7 +99,7 @@ export class Simulator {
     });
     scenario.tasks.forEach((t, i) => {
       this.taskIndex.set(t.id, i);
-      this.idealMs[i] = this.idealDuration(i);
+      this.idealMs[i] = idealDurationMs(scenario, t);
     });
     for (const a of this.agents) {
       if (a.spec.failure)
@@ -139,13 +132,13 @@ export class Simulator {
     const startMs = this.now;
     this.observation();
     for (const p of placements) this.place(p);
-    if (placements.length > 0) this.compactWaiting();
+    if (placements.length > 0) this.waiting.retain((ti) => this.status[ti] === WAITING);
     const shown = this.obs?.tasks.length ?? 0;
     this.c.decisions++;
     this.decisionPending = false;
     this.obs = undefined;
     // Ask again at the same instant only when tasks beyond the window may now be placeable.
-    this.needDecision = placements.length > 0 && this.waiting.length > 0 && shown === this.windowMax;
+    this.needDecision = placements.length > 0 && this.waiting.length > 0 && shown === this.waiting.windowMax;
     if (!this.needDecision && placements.length === 0 && this.stalled()) this.finished = true;
     else this.advance();
     const r: StepResult = {
@@ -161,20 +154,6 @@ export class Simulator {
 
   result(): SimResult {
     return buildResult(this.scenario, this.c, this.idealMs, this.now);
-  }
-
-  private idealDuration(i: number): number {
-    const t = this.scenario.tasks[i]!;
-    let best = 0;
-    for (const a of this.scenario.agents) {
-      const fits =
-        a.capabilities.includes(t.capability) &&
-        t.demand.cpu <= a.capacity.cpu &&
-        t.demand.memoryMb <= a.capacity.memoryMb &&
-        t.demand.bandwidthKbps <= a.capacity.bandwidthKbps;
-      if (fits && a.speed > best) best = a.speed;
-    }
-    return (t.estDurationMs * t.durationFactor) / best;
   }
 
   /** Nothing can change any more without a placement: no arrivals ahead, nothing running, every agent up. */
@@ -230,21 +209,9 @@ export class Simulator {
     if (t.deadlineMs !== undefined) view.deadlineMs = t.deadlineMs;
     this.views[i] = view;
     this.status[i] = WAITING;
-    if (this.waiting.length < this.windowMax) this.windowVersion++;
     this.waiting.push(i);
     this.inSystemInvIdeal += 1 / this.idealMs[i]!;
-    if (!this.changed) this.changed = this.agents.some((a) => a.online && this.fitsNow(t, a));
-  }
-
-  private fitsNow(t: ScenarioTask, a: AgentState): boolean {
-    const cap = a.spec.capacity;
-    const eps = 1e-9;
-    return (
-      a.capabilities.has(t.capability) &&
-      t.demand.cpu <= cap.cpu - a.usedCpu + eps &&
-      t.demand.memoryMb <= cap.memoryMb - a.usedMemoryMb + eps &&
-      t.demand.bandwidthKbps <= cap.bandwidthKbps - a.usedBandwidthKbps + eps
-    );
+    if (!this.changed) this.changed = this.agents.some((a) => a.online && a.fits(t));
   }
 
   private handle(): void {
@@ -311,14 +278,14 @@ export class Simulator {
     const ti = this.taskIndex.get(p.taskId);
     const ai = this.agentIndex.get(p.agentId);
     const where = `[task=${p.taskId} agent=${p.agentId} t=${this.now}]`;
-    if (ti === undefined || this.windowStamp[ti] !== this.windowVersion || this.status[ti] !== WAITING) {
+    if (ti === undefined || !this.waiting.inCurrentWindow(ti) || this.status[ti] !== WAITING) {
       throw new Error(`placement of a task not waiting in this observation (or placed twice) ${where}`);
     }
     if (ai === undefined || !this.agents[ai]!.online) throw new Error(`placement on an agent not online ${where}`);
     const a = this.agents[ai]!;
     const t = this.scenario.tasks[ti]!;
     if (!a.capabilities.has(t.capability)) throw new Error(`placement on an agent lacking ${t.capability} ${where}`);
-    if (!this.fitsNow(t, a)) throw new Error(`placement whose demand does not fit the agent's free resources ${where}`);
+    if (!a.fits(t)) throw new Error(`placement whose demand does not fit the agent's free resources ${where}`);
     this.start(ti, a);
   }
 
@@ -379,34 +346,12 @@ export class Simulator {
       this.c.attempts[run.task]!++;
       const old = this.views[run.task]!;
       this.views[run.task] = { ...old, attempts: old.attempts + 1 };
-      insertSorted(this.waiting, run.task);
-      this.windowVersion++;
+      this.waiting.reinsert(run.task);
     }
-  }
-
-  /** Drops placed tasks from the queue in place (they all sit in the window at its head). */
-  private compactWaiting(): void {
-    const w = this.waiting;
-    let k = 0;
-    for (let i = 0; i < w.length; i++) if (this.status[w[i]!] === WAITING) w[k++] = w[i]!;
-    w.length = k;
-    this.windowVersion++;
   }
 
   private buildObservation(): Observation {
-    // the window array is shared between observations while the head of the queue is unchanged (it is never mutated)
-    if (!this.window || this.windowBuiltVersion !== this.windowVersion) {
-      const shown = Math.min(this.waiting.length, this.windowMax);
-      const tasks: TaskView[] = new Array(shown);
-      for (let k = 0; k < shown; k++) {
-        const ti = this.waiting[k]!;
-        this.windowStamp[ti] = this.windowVersion;
-        tasks[k] = this.views[ti]!;
-      }
-      this.window = tasks;
-      this.windowBuiltVersion = this.windowVersion;
-    }
-    const tasks = this.window;
+    const tasks = this.waiting.head((ti) => this.views[ti]!);
     const agents: AgentView[] = [];
     for (const a of this.agents) if (a.online) agents.push(this.agentView(a));
     return { nowMs: this.now, tasks, agents, waitingTotal: this.waiting.length };
@@ -439,15 +384,4 @@ export class Simulator {
     a.viewNowMs = this.now;
     return view;
   }
-}
-
-function insertSorted(xs: number[], x: number): void {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  xs.splice(lo, 0, x);
 }
