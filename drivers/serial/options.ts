@@ -21,6 +21,8 @@ export interface SerialDriverOptions {
   handshakeTimeoutMs?: number | undefined;
   /** ms between checks for a missing port path (default 500) */
   reconnectPollMs?: number | undefined;
+  /** ms of silence from an online device before it is PINGed; 0 turns the keepalive off (default 5000) */
+  keepaliveMs?: number | undefined;
   /** bytes the gateway offers in HELLO (default 512) */
   payloadBytesMax?: number | undefined;
   /** requests in flight per port (default 32) */
@@ -35,6 +37,7 @@ export interface ResolvedOptions {
   retriesMax: number;
   handshakeTimeoutMs: number;
   reconnectPollMs: number;
+  keepaliveMs: number;
   payloadBytesMax: number;
   requestsInFlightMax: number;
 }
@@ -66,6 +69,7 @@ export function resolveOptions(o: SerialDriverOptions): ResolvedOptions {
     retriesMax: int('retriesMax', o.retriesMax, 3, 0, 20),
     handshakeTimeoutMs: int('handshakeTimeoutMs', o.handshakeTimeoutMs, 5000, 100, 120_000),
     reconnectPollMs: int('reconnectPollMs', o.reconnectPollMs, 500, 10, 60_000),
+    keepaliveMs: int('keepaliveMs', o.keepaliveMs, 5000, 0, 3_600_000),
     payloadBytesMax: int('payloadBytesMax', o.payloadBytesMax, 512, 32, 512),
     requestsInFlightMax: int('requestsInFlightMax', o.requestsInFlightMax, 32, 1, 1024),
   };

@@ -46,6 +46,9 @@ export class PortSession {
   private tracker: RequestTracker | undefined;
   private decoder: FrameDecoder | undefined;
   private online = false;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private pinging = false;
+  private lastRxMs = 0;
   /** bytes, negotiated in HELLO */
   payloadBytesMax: number;
   private stopped = true;
@@ -176,6 +179,7 @@ export class PortSession {
     this.caps = caps;
     this.agentId = port.agentId ?? `serial-${hello.uid}`;
     this.online = true;
+    this.startKeepalive();
     this.ctx.emit(registerEvent(this.agentId, port.kind ?? 'device', caps, port));
     this.ctx.emit({ type: 'status', agentId: this.agentId, status: 'online' });
     this.ctx.logger.info({ port: port.path, agentId: this.agentId, firmware: hello.name }, 'serial device online');
@@ -185,7 +189,28 @@ export class PortSession {
     this.link?.write(encodeFrame(f, this.payloadBytesMax));
   }
 
+  /** While online and silent for keepaliveMs, PING the device; no answer means it rebooted or hung: greet it again,
+   * and if that fails too the link is dropped (offline) and reopened by the path poll. */
+  private startKeepalive(): void {
+    const every = this.ctx.opts.keepaliveMs;
+    if (every === 0 || this.keepaliveTimer) return;
+    this.keepaliveTimer = setInterval(() => {
+      if (!this.online || this.connecting || this.pinging || Date.now() - this.lastRxMs < every) return;
+      this.pinging = true;
+      this.request(MsgType.PING, Buffer.alloc(0), { label: { port: this.ctx.port.path, step: 'keepalive' } })
+        .catch((err: Error) => {
+          if (!this.online) return;
+          this.ctx.logger.warn({ port: this.ctx.port.path, err: err.message }, 'serial keepalive failed');
+          return this.rehandshake();
+        })
+        .finally(() => {
+          this.pinging = false;
+        });
+    }, every);
+  }
+
   private onData(decoder: FrameDecoder, data: Buffer): void {
+    this.lastRxMs = Date.now();
     for (const f of decoder.push(data)) {
       try {
         this.onFrame(f);
@@ -240,6 +265,8 @@ export class PortSession {
     const wasOnline = this.online;
     this.link = undefined;
     this.online = false;
+    clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
     this.tracker?.failAll(reason);
     this.tracker = undefined;
     if (this.decoder) {

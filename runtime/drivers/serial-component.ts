@@ -15,7 +15,6 @@ export class SerialComponent implements Component {
   readonly name = 'serial';
   readonly driver: SerialDriver | null;
   private readonly queue: OtaQueue;
-  private readonly unregister: Array<() => void> = [];
   private off: Unsubscribe | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -33,6 +32,7 @@ export class SerialComponent implements Component {
             retriesMax: c.retriesMax,
             handshakeTimeoutMs: c.handshakeTimeoutMs,
             reconnectPollMs: c.reconnectPollMs,
+            keepaliveMs: c.keepaliveMs,
             ...extra,
           });
     this.driver = driver;
@@ -54,7 +54,7 @@ export class SerialComponent implements Component {
     });
     this.queue = queue;
     // registered even with no ports so the API is documented; owns() is then false for every agent
-    this.unregister.push(...jobs.register(ctx.api));
+    jobs.register(ctx.api);
   }
 
   async start(): Promise<void> {

@@ -21,6 +21,8 @@ export interface SerialConfig {
   handshakeTimeoutMs: number;
   /** how often a missing port path is checked for */
   reconnectPollMs: number;
+  /** silence from an online device before it is PINGed; 0 = off */
+  keepaliveMs: number;
   /** OTA transfers at once */
   otaConcurrencyMax: number;
   /** OTA jobs waiting */
@@ -66,6 +68,12 @@ export const serialSection = defineSection<SerialConfig>('serial', 'serial drive
     retriesMax: int(0, 20, 3, 'retransmissions per request'),
     handshakeTimeoutMs: int(100, 120000, 5000, 'HELLO, CAPS and TIME_SYNC of one connection, ms'),
     reconnectPollMs: int(10, 60000, 500, 'check for a missing port path this often, ms'),
+    keepaliveMs: int(
+      0,
+      3600000,
+      5000,
+      'PING a device silent this long (no answer: greet again, then offline), ms; 0 = off',
+    ),
     otaConcurrencyMax: int(1, 64, 2, 'OTA transfers at once'),
     otaQueueLengthMax: int(1, 10000, 256, 'OTA jobs waiting'),
     otaAttemptsMax: int(1, 100, 5, 'attempts per OTA job; each resumes where the device stopped'),

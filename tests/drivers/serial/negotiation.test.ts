@@ -30,6 +30,7 @@ const driver = new SerialDriver({
   ports: [{ path: pair.hostPath, baudRate: 9600 }],
   ackTimeoutMs: 300,
   reconnectPollMs: 50,
+  keepaliveMs: 300,
 });
 
 t.teardown(async () => {
@@ -81,4 +82,18 @@ t.test('a 64-byte device: paged CAPS, small frames, small OTA chunks', async (t)
   t.equal(res.chunksSent, Math.ceil(3000 / 56));
   t.ok(readFileSync(flashed).equals(image));
   await t.rejects(driver.ota('serial-tiny', image, { chunkBytes: 100 }), /chunkBytes must be an integer 1\.\.56/);
+});
+
+t.test('keepalive: a device that stops answering goes offline, and comes back when it answers again', async (t) => {
+  const from = log.events.length;
+  sim.pause();
+  t.teardown(() => sim.resume());
+  const off = await log.waitFor('status', (e) => e.status === 'offline', 'offline after missed PINGs', from);
+  t.match(off.reason, /re-handshake failed/);
+  sim.resume();
+  await log.waitFor('status', (e) => e.status === 'online', 'online again', from);
+  t.ok(
+    log.logs.some((l) => l.includes('serial keepalive failed')),
+    'the keepalive failure was logged',
+  );
 });

@@ -46,6 +46,7 @@ const driver = new SerialDriver({
   ackTimeoutMs: 300,
   retriesMax: 3,
   reconnectPollMs: 50,
+  keepaliveMs: 0, // the timeout test pauses device B; a keepalive would re-greet it meanwhile
 });
 
 const cmd = (agentId: string, name: string, params: Record<string, unknown>, requestId: string) =>
