@@ -11,21 +11,21 @@ export function roundRobin(options: PolicyOptions = {}): Policy {
     name: 'round-robin',
     decide(obs: Observation): Placement[] {
       const free = new FreeTable(obs);
-      const order = obs.agents
-        .map((a, i) => ({ id: a.id, i }))
-        .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-      const n = order.length;
-      if (n === 0) return [];
+      const n = obs.agents.length;
+      if (n === 0 || obs.tasks.length === 0) return free.placements;
+      const order = obs.agents.map((_, i) => i);
+      order.sort((x, y) => (obs.agents[x]!.id < obs.agents[y]!.id ? -1 : 1));
+      // first agent strictly after the last one used, wrapping around
+      let pos = order.findIndex((i) => obs.agents[i]!.id > lastId);
+      if (pos < 0) pos = 0;
       for (const task of obs.tasks) {
         if (!free.mayFit(task)) continue;
-        // first agent strictly after the last one used, wrapping around
-        let start = order.findIndex((o) => o.id > lastId);
-        if (start < 0) start = 0;
         for (let k = 0; k < n; k++) {
-          const o = order[(start + k) % n]!;
-          if (free.canPlace(task, o.i)) {
-            free.place(task, o.i);
-            lastId = o.id;
+          const j = order[(pos + k) % n]!;
+          if (free.canPlace(task, j)) {
+            free.place(task, j);
+            lastId = obs.agents[j]!.id;
+            pos = (pos + k + 1) % n;
             break;
           }
         }
