@@ -29,9 +29,10 @@ export function slowdownChartSvg(title: string, series: readonly Series[]): stri
   const xMax = Math.max(...xs);
   const yMin = Math.max(1, Math.min(...ys)) * 0.9;
   const yMax = Math.max(...ys) * 1.1;
-  const lx = (x: number) => m.left + ((x - xMin) / Math.max(1e-9, xMax - xMin)) * (W - m.left - m.right);
+  const r1 = (v: number) => Math.round(v * 10) / 10;
+  const lx = (x: number) => r1(m.left + ((x - xMin) / Math.max(1e-9, xMax - xMin)) * (W - m.left - m.right));
   const ly = (y: number) =>
-    H - m.bottom - ((Math.log(y) - Math.log(yMin)) / (Math.log(yMax) - Math.log(yMin))) * (H - m.top - m.bottom);
+    r1(H - m.bottom - ((Math.log(y) - Math.log(yMin)) / (Math.log(yMax) - Math.log(yMin))) * (H - m.top - m.bottom));
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -50,7 +51,7 @@ export function slowdownChartSvg(title: string, series: readonly Series[]): stri
   }
   series.forEach((s, k) => {
     const c = COLORS[k % COLORS.length]!;
-    const pts = s.points.map((p) => `${lx(p.x).toFixed(1)},${ly(p.y).toFixed(1)}`).join(' ');
+    const pts = s.points.map((p) => `${lx(p.x)},${ly(p.y)}`).join(' ');
     out.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts}"/>`);
     for (const p of s.points) {
       out.push(`<line x1="${lx(p.x)}" y1="${ly(p.low)}" x2="${lx(p.x)}" y2="${ly(p.high)}" stroke="${c}"/>`);
