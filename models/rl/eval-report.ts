@@ -3,10 +3,14 @@
 // training or tuning), then writes models/rl/eval/: the gain table (markdown), the gain chart (SVG), the benchmark's
 // slowdown charts and the raw JSON lines.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cardPathFor, defaultModelPath } from '../../runtime/scheduler/load-policy.js';
+import { checkCard } from '../../runtime/scheduler/model-card.js';
+import { cardMarkdown } from './ship.js';
+import { measureDecisionSpeed } from './speed.js';
 import { lineChartSvg } from './svg-chart.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,7 +41,8 @@ interface BenchLine {
 function runBench(workload: string, extra: string[]): Promise<BenchLine> {
   return new Promise((resolve, reject) => {
     const args = ['scripts/bench.mjs', 'scheduler', '--workload', workload, '--out', 'bench/results/rl-eval', ...extra];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env, RL_BENCH_SKIP_SPEED: '1' };
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c) => {
       out += c.toString('utf8');
@@ -82,6 +87,37 @@ export function gainTable(lines: readonly BenchLine[]): string {
   return rows.join('\n');
 }
 
+/** Writes the test-seed results into the shipped model card (JSON and markdown). */
+function updateCardMetrics(results: readonly BenchLine[]): void {
+  const cardPath = join(ROOT, 'models', 'shipped', 'scheduler.card.json');
+  const card = checkCard(JSON.parse(readFileSync(cardPath, 'utf8')));
+  const b0 = results[0]!;
+  card.metrics = {
+    ...card.metrics,
+    evaluation: {
+      command: 'node --import tsx models/rl/eval-report.ts',
+      testSeeds: b0.seeds,
+      tasksPerRun: b0.tasks_per_run,
+      loads: b0.loads,
+      perWorkload: Object.fromEntries(
+        results.map((b) => [
+          b.workload,
+          {
+            rl_gain_high_load: b.rl_gain_high_load,
+            rl_gain_ci: [b.rl_gain_ci_low, b.rl_gain_ci_high],
+            rl_worst_low_load: b.rl_worst_low_load,
+          },
+        ]),
+      ),
+      decisions_per_s: b0.decisions_per_s,
+      decision_p99_ms: b0.decision_p99_ms,
+      model_rss_mb: b0.model_rss_mb,
+    },
+  };
+  writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
+  writeFileSync(cardPath.replace(/\.json$/, '.md'), cardMarkdown(card));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { tasks: { type: 'string' }, seeds: { type: 'string' } } });
   const extra = [
@@ -90,6 +126,16 @@ async function main(): Promise<void> {
   ];
   mkdirSync(OUT, { recursive: true });
   const results = await Promise.all(EVAL_WORKLOADS.map((w) => runBench(w, extra)));
+  // speed alone, after the benchmarks, so they do not share the CPU with it
+  const model = defaultModelPath();
+  const speed = await measureDecisionSpeed(model, cardPathFor(model), 100);
+  for (const b of results) {
+    b.decisions_per_s = speed.decisionsPerS;
+    b.decision_p99_ms = speed.decisionP99Ms;
+    b.window_decisions_per_s = speed.windowDecisionsPerS;
+    b.window_decision_p99_ms = speed.windowDecisionP99Ms;
+    b.model_rss_mb = speed.modelRssMb;
+  }
   for (const b of results) copyFileSync(join(ROOT, b.svg), join(OUT, `slowdown-${b.workload}.svg`));
   writeFileSync(join(OUT, 'bench-lines.json'), `${JSON.stringify(results, null, 1)}\n`);
   const series = results.flatMap((b) => [
@@ -127,6 +173,7 @@ async function main(): Promise<void> {
     '',
   ];
   writeFileSync(join(OUT, 'gain-table.md'), `${header.join('\n')}\n${gainTable(results)}\n`);
+  updateCardMetrics(results);
   process.stdout.write(`${header.join('\n')}\n${gainTable(results)}\n`);
 }
 
