@@ -3,6 +3,7 @@
 // of, an agent they are not. Authorization checks topic strings for oddities, then the role rules of acl-rules.ts.
 import type { BrokerAccess, Principal } from '../bus/access.js';
 import { type AclRules, bind, defaultRules } from './acl-rules.js';
+import type { AgentTokens } from './agent-tokens.js';
 import type { CredentialStore } from './credential-store.js';
 import { Denials, type SecurityLogger, silentLogger } from './denials.js';
 import { grantsProblem, principalOf } from './identity.js';
@@ -17,6 +18,8 @@ export interface AclEngineOptions {
   /** largest PUBLISH payload accepted, bytes */
   payloadBytesMax?: number | undefined;
   rules?: AclRules | undefined;
+  /** passwords of the agents the gateway's supervisor runs */
+  tokens?: AgentTokens | undefined;
   /** extra subscribe filters by identity id, from config (security.grants) */
   grants?: Readonly<Record<string, readonly string[]>> | undefined;
   logger?: SecurityLogger | undefined;
@@ -34,6 +37,7 @@ export class AclEngine implements BrokerAccess {
   private readonly store: CredentialStore;
   private readonly rules: AclRules;
   private readonly configGrants: Readonly<Record<string, readonly string[]>>;
+  readonly tokens: AgentTokens | undefined;
   /** rules bound to one principal id, rebuilt when grants change; bounded by the number of identities */
   private readonly bound = new Map<string, { publish: string[]; subscribe: string[]; key: string }>();
 
@@ -43,6 +47,7 @@ export class AclEngine implements BrokerAccess {
     this.payloadBytesMax = opts.payloadBytesMax ?? 256 * 1024;
     this.rules = opts.rules ?? defaultRules({ root: opts.root });
     this.configGrants = opts.grants ?? {};
+    this.tokens = opts.tokens;
     for (const [id, filters] of Object.entries(this.configGrants)) {
       const p = grantsProblem(filters);
       if (p) throw new TypeError(`security.grants.${id}: ${p}`);
@@ -62,6 +67,10 @@ export class AclEngine implements BrokerAccess {
     if (username === undefined && password === undefined) {
       if (this.devMode) return { id: clientId, role: 'anonymous' };
       return this.refuse(who, 'anonymous', clientId);
+    }
+    if (this.tokens?.verify(username, password)) {
+      const p: Principal = { id: username!, role: 'agent' };
+      return clientIdFits(p, clientId) ? p : this.refuse(who, 'client-id-mismatch', clientId);
     }
     let principal: Principal | null = null;
     try {

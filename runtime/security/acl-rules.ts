@@ -3,6 +3,7 @@
 // filter of the role's subscribe list (or of the principal's grants) covers every topic the requested filter can
 // match. The default rules follow the namespace of runtime/bus/topics.ts (agentos/v1/...).
 import type { PrincipalRole } from '../bus/access.js';
+import { type AgentChannel, agentChannels } from '../bus/topics.js';
 
 export interface RoleRules {
   publish: readonly string[];
@@ -26,17 +27,33 @@ export interface DefaultRulesOptions {
 export const READ_ONLY_API_METHODS = ['health', 'agents.list', 'agents.get', 'tasks.get', 'tasks.list'] as const;
 export const AGENT_API_METHODS = [...READ_ONLY_API_METHODS, 'tasks.submit'] as const;
 
-/** Channels an agent publishes about itself; the others under its namespace (cmd, task/assign, mailbox, error) come
- * from the gateway and are only read by the agent, so an agent cannot forge its own commands or task assignments. */
-export const AGENT_PUBLISHED_CHANNELS = [
+/**
+ * Channels of runtime/bus/topics.ts an agent publishes itself. The others under its namespace (cmd, task/assign,
+ * mailbox deliveries, storage and mailbox replies, error) come from the gateway and are only read by the agent, so it
+ * cannot forge its own commands, task assignments or kernel replies. A channel added to topics.ts is denied to agents
+ * until it is listed here or in GATEWAY_PUBLISHED (a test checks every channel is in one of the two).
+ */
+export const AGENT_PUBLISHED: readonly AgentChannel[] = [
   'hello',
   'heartbeat',
   'status',
   'telemetry',
   'state',
-  'cmd/reply',
-  'task/update',
+  'commandReply',
+  'taskUpdate',
+  'storageRequest',
+  'mailboxSend',
+  'mailboxAck',
 ];
+export const GATEWAY_PUBLISHED: readonly AgentChannel[] = [
+  'command',
+  'taskAssign',
+  'mailbox',
+  'error',
+  'storageReply',
+  'mailboxSent',
+];
+export const AGENT_PUBLISHED_CHANNELS = AGENT_PUBLISHED.map((c) => agentChannels[c]);
 
 export function defaultRules(opts: DefaultRulesOptions): AclRules {
   const r = opts.root;

@@ -8,6 +8,7 @@ import type { BrokerGuard, GuardedBrokerAccess } from '../bus/access.js';
 import { ROOT } from '../bus/topics.js';
 import type { Config } from '../config/schema.js';
 import { AclEngine } from './acl-engine.js';
+import { AgentTokens } from './agent-tokens.js';
 import { BrokerSecurity } from './broker-security.js';
 import { CredentialStore } from './credential-store.js';
 import { Denials, type SecurityLogger } from './denials.js';
@@ -30,6 +31,7 @@ export class SecureAccess extends AclEngine implements GuardedBrokerAccess {
   constructor(config: Config, logger: SecurityLogger) {
     const store = new CredentialStore({ dataDir: resolve(config.store.dataDir), watch: true });
     const denials = new Denials({ logger });
+    const tokens = new AgentTokens();
     const s = config.security;
     super({
       store,
@@ -39,12 +41,19 @@ export class SecureAccess extends AclEngine implements GuardedBrokerAccess {
       grants: s.grants,
       logger,
       denials,
+      tokens,
     });
     this.credentials = store;
     this.flood = new FloodGuard(s.limits);
     const security = new BrokerSecurity({ access: this, denials, flood: this.flood, store, logger });
     this.guard = new SecurityGuard(config, store, security, logger);
   }
+}
+
+/** Environment for a supervised agent: its MQTT user name and token (sdk/env.ts reads them). */
+export function agentEnvFor(access: unknown): ((name: string) => Record<string, string>) | undefined {
+  if (!(access instanceof SecureAccess)) return undefined;
+  return (name) => ({ AGENTOS_USERNAME: name, AGENTOS_PASSWORD: access.tokens!.tokenFor(name) });
 }
 
 export class SecurityGuard implements BrokerGuard {

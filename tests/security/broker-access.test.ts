@@ -172,3 +172,12 @@ t.test('grants let an agent read extra topics, never write them', async (t) => {
   await gone;
   t.pass('a grant does not allow publishing');
 });
+
+t.test('every agent channel of topics.ts is classified for the ACL', async (t) => {
+  const { agentChannels } = await import('../../runtime/bus/topics.js');
+  const { AGENT_PUBLISHED, GATEWAY_PUBLISHED } = await import('../../runtime/security/acl-rules.js');
+  for (const c of Object.keys(agentChannels)) {
+    const where = [AGENT_PUBLISHED.includes(c as never), GATEWAY_PUBLISHED.includes(c as never)];
+    t.equal(where.filter(Boolean).length, 1, `${c}: published by exactly one side`);
+  }
+});

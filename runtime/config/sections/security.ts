@@ -41,6 +41,10 @@ export interface SecurityConfig {
   grants: Record<string, string[]>;
   /** HMAC key of cluster messages; null = <store.dataDir>/security/site.key */
   siteKeyFile: string | null;
+  /** run supervised JavaScript agents under Node's permission model (see runtime/security/sandbox.ts) */
+  sandboxAgents: boolean;
+  /** folders every sandboxed agent may read besides its own (the SDK and node_modules are added) */
+  sandboxReadPaths: string[];
 }
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
@@ -111,6 +115,18 @@ export const securitySection = defineSection<SecurityConfig>(
       siteKeyFile: {
         ...path,
         description: 'cluster HMAC key (hex, mode 0600); default <store.dataDir>/security/site.key',
+      },
+      sandboxAgents: {
+        type: 'boolean',
+        default: true,
+        description: 'run supervised JavaScript agents under the Node permission model (own folder and storage only)',
+      },
+      sandboxReadPaths: {
+        type: 'array',
+        maxItems: 64,
+        default: [],
+        items: { type: 'string', minLength: 1, maxLength: 4096 },
+        description: 'extra folders every sandboxed agent may read',
       },
     },
   },
