@@ -19,7 +19,7 @@ export interface DefaultRulesOptions {
   agentApiMethods?: readonly string[] | undefined;
   /** API methods a viewer may call; viewers never call methods that change state */
   viewerApiMethods?: readonly string[] | undefined;
-  /** where cluster peers talk (Raft over MQTT); gateways may use nothing else besides their own status and API */
+  /** where cluster peers talk: runtime/cluster/transport's `<prefix>/cluster/<clusterId>/to/<nodeId>` inboxes */
   clusterPrefix?: string | undefined;
 }
 
@@ -55,9 +55,12 @@ export const GATEWAY_PUBLISHED: readonly AgentChannel[] = [
 ];
 export const AGENT_PUBLISHED_CHANNELS = AGENT_PUBLISHED.map((c) => agentChannels[c]);
 
+/** the Raft MQTT transport's default topic prefix plus `/cluster` */
+export const CLUSTER_PREFIX = 'agentos/cluster';
+
 export function defaultRules(opts: DefaultRulesOptions): AclRules {
   const r = opts.root;
-  const cluster = opts.clusterPrefix ?? `${r}/cluster`;
+  const cluster = opts.clusterPrefix ?? CLUSTER_PREFIX;
   const api = (methods: readonly string[]) => methods.map((m) => `${r}/api/${m}`);
   const replies = [`${r}/replies/{id}`, `${r}/replies/{id}/#`, `${r}/replies/{id}:+`, `${r}/replies/{id}:+/#`];
   return {

@@ -181,3 +181,25 @@ t.test('every agent channel of topics.ts is classified for the ACL', async (t) =
     t.equal(where.filter(Boolean).length, 1, `${c}: published by exactly one side`);
   }
 });
+
+t.test('gateways reach only cluster topics; agents cannot reach them', async (t) => {
+  const h = await startHarness();
+  t.teardown(h.close);
+  const g = await h.store.add({ id: 'gw-2', kind: 'gateway' });
+  const a = await h.store.add({ id: 'lamp-1', kind: 'agent' });
+  const gw = await h.connect({ clientId: 'gw-2:raft', username: 'gw-2', password: g.secret });
+  t.equal(await subscribeGranted(gw, 'agentos/cluster/site-a/to/gw-2'), 1, 'own inbox');
+  t.equal(await subscribeGranted(gw, `${R}/agents/+/cmd`), 128, 'a gateway peer does not read agent commands');
+  await gw.publishAsync('agentos/cluster/site-a/to/gw-1', 'sealed', { qos: 1 });
+  t.ok(gw.connected, 'a gateway publishes to a peer inbox');
+  const gone = closed(gw);
+  gw.publish(`${R}/agents/lamp-1/cmd`, '{}');
+  await gone;
+  t.pass('a gateway peer cannot command agents');
+  const lamp = await h.connect({ clientId: 'lamp-1', username: 'lamp-1', password: a.secret });
+  t.equal(await subscribeGranted(lamp, 'agentos/cluster/#'), 128, 'an agent cannot read cluster traffic');
+  const gone2 = closed(lamp);
+  lamp.publish('agentos/cluster/site-a/to/gw-1', 'vote for me');
+  await gone2;
+  t.pass('an agent cannot inject cluster traffic');
+});

@@ -80,7 +80,7 @@ t.test('on a real broker: an attacker injecting or replaying cluster traffic is 
   const adminSecret = (await h.store.add({ id: 'mallory', kind: 'operator', role: 'admin' })).secret;
   const gw1 = await h.store.add({ id: 'gw-1', kind: 'gateway' });
   const gw2 = await h.store.add({ id: 'gw-2', kind: 'gateway' });
-  const topic = 'agentos/v1/cluster/gw-2/raft';
+  const topic = 'agentos/cluster/site-a/to/gw-2';
   const receiver = await h.connect({ clientId: 'gw-2', username: 'gw-2', password: gw2.secret });
   const got = collect(receiver);
   await receiver.subscribeAsync(topic, { qos: 1 });
@@ -88,7 +88,7 @@ t.test('on a real broker: an attacker injecting or replaying cluster traffic is 
   const mallory = await h.connect({ clientId: 'mallory', username: 'mallory', password: adminSecret });
   const stolen: Buffer[] = [];
   mallory.on('message', (_t, p) => stolen.push(Buffer.from(p)));
-  await mallory.subscribeAsync('agentos/v1/cluster/#', { qos: 1 });
+  await mallory.subscribeAsync('agentos/cluster/#', { qos: 1 });
 
   const auth1 = mk('gw-1');
   const auth2 = mk('gw-2');
