@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
+import { main } from '../../runtime/cli/main.js';
 import { spawnGateway } from '../helpers/gateway-process.js';
 import { repoRoot } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -13,16 +14,21 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const run = promisify(execFile);
 
-async function cli(url: string, ...args: string[]): Promise<string> {
-  const r = await run(
-    process.execPath,
-    ['--import', 'tsx', 'runtime/cli/agentos.ts', 'agents', ...args, '--url', url],
-    {
-      cwd: repoRoot,
-      timeout: 60000,
-    },
-  );
+/** the real `agentos` entry in its own process */
+async function cliProcess(url: string, ...args: string[]): Promise<string> {
+  const argv = ['--import', 'tsx', 'runtime/cli/agentos.ts', 'agents', ...args, '--url', url];
+  const r = await run(process.execPath, argv, { cwd: repoRoot, timeout: 60000 });
   return r.stdout;
+}
+
+/** the same CLI in-process (runtime/cli/main.ts), which saves a process start per call; rejects on a non-zero exit */
+async function cli(url: string, ...args: string[]): Promise<string> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {} };
+  const code = await main(['agents', ...args, '--url', url], io);
+  if (code !== 0) throw new Error(`agentos agents ${args.join(' ')} exited ${code}: ${err.join(' ')}`);
+  return out.join('\n');
 }
 
 function alive(pid: number): boolean {
@@ -38,7 +44,7 @@ t.test('agents run/ps/logs/stop through the CLI, and back after a gateway kill -
   const dataDir = await tempDir(t, 'agentos-supgw-');
   const gw = await spawnGateway(t, { dataDir });
   const planner = resolve(repoRoot, 'examples/planner-agent');
-  t.match(await cli(gw.url, 'run', planner), /^planner: running pid \d+/);
+  t.match(await cliProcess(gw.url, 'run', planner), /^planner: running pid \d+/);
   const ps = await waitFor(
     async () => {
       const out = await cli(gw.url, 'ps');
