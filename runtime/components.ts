@@ -4,12 +4,13 @@
 import type { ComponentFactory } from './component.js';
 import { SerialComponent } from './drivers/serial-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
-import { SchedulerPolicyComponent } from './scheduler/policy-component.js';
+import { SchedulerComponent } from './scheduler/scheduler-component.js';
 import { kernelSecurityOptions } from './security/kernel-options.js';
 
 export const extraComponents: ComponentFactory[] = [
   // sandbox flags and credentials for supervised agents come from runtime/security
   (ctx) => new KernelComponent(ctx, kernelSecurityOptions(ctx)),
   (ctx) => new SerialComponent(ctx),
-  (ctx) => new SchedulerPolicyComponent(ctx),
+  // the live task scheduler; it owns the policy component (shipped rl model or its fallback heuristic)
+  (ctx) => new SchedulerComponent(ctx),
 ];

@@ -97,6 +97,10 @@ export class AgentClient extends EventEmitter {
     this.storage = new StorageClient(link);
     this.mailbox = new MailboxClient(link);
     this.tasks = new TaskRunner(link);
+    // the gateway's scheduler stops a task it cancelled or gave up on with this command (runtime/scheduler/dispatcher.ts)
+    this.commands.set('task.cancel', ((p: { taskId?: unknown; reason?: unknown }) => ({
+      cancelled: typeof p.taskId === 'string' && this.tasks.cancel(p.taskId, String(p.reason ?? 'cancelled')),
+    })) as CommandHandler<never>);
     this.conn.on('up', () => this.onUp());
     this.conn.on('down', (reason: string) => this.onDown(reason));
     this.conn.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));

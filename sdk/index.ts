@@ -7,4 +7,5 @@ export { MailboxClient } from './mailbox-client.js';
 export { Outbox, OutboxFullError, type OutboxMessage, type OutboxOptions } from './outbox.js';
 export { RequestError, RequestTimeoutError } from './request-matcher.js';
 export { type FileEntry, StorageClient, type StorageUsage } from './storage-client.js';
+export { TaskClient, type TaskRecord, type TaskState, type TaskSubmitParams } from './task-client.js';
 export type { TaskContext, TaskHandler } from './task-runner.js';

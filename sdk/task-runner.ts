@@ -91,6 +91,14 @@ export class TaskRunner {
     }
   }
 
+  /** Aborts a running task (the gateway's `task.cancel` command); true when it was running here. */
+  cancel(taskId: string, reason = 'cancelled'): boolean {
+    const ac = this.running.get(taskId);
+    if (!ac) return false;
+    ac.abort(new Error(`task ${taskId} cancelled: ${reason}`));
+    return true;
+  }
+
   stop(): void {
     for (const ac of this.running.values()) ac.abort(new Error('agent client stopped'));
     this.running.clear();

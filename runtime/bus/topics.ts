@@ -61,6 +61,12 @@ export const topics = {
   gatewayStatus(gatewayId: string): string {
     return `${ROOT}/gateways/${gatewayId}/status`;
   },
+  /** retained state of a submitted task (runtime/scheduler) */
+  taskState(taskId: string): string {
+    return `${ROOT}/tasks/${taskId}/state`;
+  },
+  /** filter matching the state of every task */
+  anyTaskState: `${ROOT}/tasks/+/state`,
   /** errors about messages whose sender cannot be answered anywhere else */
   errors: `${ROOT}/errors`,
 } as const;

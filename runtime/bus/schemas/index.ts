@@ -12,7 +12,7 @@ import {
   storageRequestSchema,
 } from './kernel-messages.js';
 import { mailboxSchema } from './mailbox-messages.js';
-import { taskAssignSchema, taskUpdateSchema } from './task-messages.js';
+import { taskAssignSchema, taskStateSchema, taskUpdateSchema } from './task-messages.js';
 
 export interface MessageSpec {
   /** topic pattern; {agentId}, {gatewayId}, {method} are one topic level */
@@ -109,6 +109,26 @@ export const messages = {
     summary: 'Progress and result of an assigned task.',
     schema: taskUpdateSchema,
     example: { taskId: 't-17', state: 'done', progress: 1, result: { objects: 3 } },
+  },
+  taskState: {
+    topic: 'agentos/v1/tasks/{taskId}/state',
+    publisher: 'gateway',
+    retained: true,
+    qos: 1,
+    summary:
+      'Every transition of a submitted task (queued, assigned, running, done, failed, timed-out, cancelled; a re-queue ' +
+      'after a lost attempt is "queued" with a reason). Retained while the gateway keeps the task; cleared (empty ' +
+      'retained payload) when it drops a finished task. Subscribe to agentos/v1/tasks/+/state to follow all.',
+    schema: taskStateSchema,
+    example: {
+      taskId: 't-mf3k2a-1',
+      state: 'done',
+      capability: 'vision.detect',
+      attempts: 1,
+      agentId: 'cam-1',
+      result: { objects: 3 },
+      tsMs: 1764000000000,
+    },
   },
   mailbox: {
     topic: 'agentos/v1/agents/{agentId}/mailbox',

@@ -7,11 +7,43 @@ export interface SchedulerConfig {
   modelPath: string;
   /** heuristic used when the model is missing, corrupt or built for other features */
   fallback: string;
+  // ---- the live task lifecycle (runtime/scheduler/scheduler-component.ts) ----
+  /** tasks waiting or running at once; a submit beyond it is refused with limit_reached */
+  queueLengthMax: number;
+  /** placements after the first one when an attempt fails, is rejected, times out or its agent is lost */
+  retriesMax: number;
+  /** an agent must accept an assignment within this, or the attempt is lost */
+  ackTimeoutMs: number;
+  /** one attempt may run max(runTimeoutMsMin, runTimeoutFactor x estDurationMs) unless the task sets timeoutMs */
+  runTimeoutFactor: number;
+  runTimeoutMsMin: number;
+  /** the scheduling loop asks the policy at most this often (sooner after a submit, a result or an agent change) */
+  decisionIntervalMs: number;
+  /** tasks shown to the policy in one observation (the oldest); the rest wait for the next decision */
+  observationTasksMax: number;
+  /** finished tasks (with their results) kept for tasks.get/list; the oldest are dropped beyond it */
+  finishedTasksMax: number;
+  /** record the site trace (arrivals, placements, observed durations) under the data dir for `model train --trace` */
+  traceEnabled: boolean;
+  /** tasks per trace file before it rotates */
+  traceTasksPerFileMax: number;
+  /** trace files kept (current plus rotated) */
+  traceFilesMax: number;
+  /** the current trace file is rewritten at most this often */
+  traceFlushIntervalMs: number;
 }
+
+const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
+  type: 'integer',
+  minimum,
+  maximum,
+  default: dflt,
+  description,
+});
 
 export const schedulerSection = defineSection<SchedulerConfig>(
   'scheduler',
-  'task placement policy: the learned model (rl) with a heuristic fallback',
+  'task placement policy (the learned model rl with a heuristic fallback) and the live task lifecycle',
   {
     properties: {
       policy: { type: 'string', minLength: 1, default: 'rl', description: 'rl or a heuristic name' },
@@ -22,6 +54,24 @@ export const schedulerSection = defineSection<SchedulerConfig>(
         default: 'hungarian',
         description: 'heuristic used when the model is refused',
       },
+      queueLengthMax: int(1, 1000000, 1000, 'tasks waiting or running at once; more submits get limit_reached'),
+      retriesMax: int(0, 100, 2, 'placements after the first when an attempt is lost, fails or times out'),
+      ackTimeoutMs: int(100, 600000, 5000, 'an agent must accept an assignment within this, ms'),
+      runTimeoutFactor: {
+        type: 'number',
+        minimum: 1,
+        maximum: 1000,
+        default: 3,
+        description: 'one attempt may run this many times its estimate (unless the task sets timeoutMs)',
+      },
+      runTimeoutMsMin: int(100, 604800000, 10000, 'lower bound of the default attempt timeout, ms'),
+      decisionIntervalMs: int(10, 60000, 250, 'the scheduling loop runs at least this often, ms'),
+      observationTasksMax: int(1, 10000, 64, 'waiting tasks shown to the policy per decision (the oldest)'),
+      finishedTasksMax: int(1, 1000000, 1000, 'finished tasks kept with their results'),
+      traceEnabled: { type: 'boolean', default: true, description: 'record the site trace under the data dir' },
+      traceTasksPerFileMax: int(10, 1000000, 5000, 'tasks per site-trace file before it rotates'),
+      traceFilesMax: int(1, 100, 4, 'site-trace files kept (current plus rotated)'),
+      traceFlushIntervalMs: int(100, 3600000, 5000, 'the current site-trace file is rewritten at most this often, ms'),
     },
   },
 );

@@ -1,0 +1,209 @@
+// The live scheduler as one gateway component: tasks submitted over the API (tasks.submit/get/list/cancel) wait in a
+// bounded, persisted queue; the scheduling loop places them with the configured policy (SchedulerPolicyComponent:
+// the shipped rl model, or its fallback heuristic) on online agents; assignments and results travel over the bus;
+// every transition is published retained on agentos/v1/tasks/{taskId}/state; the site trace is recorded for
+// `agentos model train --trace`. Tasks of an agent that goes offline or fails are re-queued.
+import { join, resolve } from 'node:path';
+import type { TaskState, TaskSubmitParams } from '../bus/schemas/task-messages.js';
+import { topics } from '../bus/topics.js';
+import type { Component, GatewayContext } from '../component.js';
+import type { AgentChange } from '../kernel/registry/agent-record.js';
+import { AgentSpeeds } from './agent-speeds.js';
+import { TaskDispatcher } from './dispatcher.js';
+import { SchedulerPolicyComponent } from './policy-component.js';
+import { SchedulingLoop } from './scheduling-loop.js';
+import { SiteTraceFile, type TraceAgent } from './site-trace-file.js';
+import { registerTaskMethods, type TaskService } from './task-api.js';
+import { TaskLifecycle } from './task-lifecycle.js';
+import { activeAttempt, stateMessage, type TaskRecord, taskView } from './task-record.js';
+import { TaskStore } from './task-store.js';
+
+const CANCEL_TIMEOUT_MS = 5000;
+
+export class SchedulerComponent implements Component, TaskService {
+  readonly name = 'scheduler';
+  readonly policy: SchedulerPolicyComponent;
+  readonly store: TaskStore;
+  readonly lifecycle: TaskLifecycle;
+  readonly dispatcher: TaskDispatcher;
+  readonly loop: SchedulingLoop;
+  readonly trace: SiteTraceFile | null;
+  readonly speeds = new AgentSpeeds();
+  #offChange: (() => void) | undefined;
+  #offHealth: (() => void) | undefined;
+  #started = false;
+
+  constructor(private readonly ctx: GatewayContext) {
+    const c = ctx.config.scheduler;
+    this.policy = new SchedulerPolicyComponent(ctx);
+    this.store = new TaskStore({ store: ctx.store, finishedTasksMax: c.finishedTasksMax });
+    this.lifecycle = new TaskLifecycle(this.store, c, {
+      transition: (task, previous) => this.#transition(task, previous),
+      dropped: (ids) => {
+        for (const id of ids) this.#publish(id, '');
+      },
+      stopOnAgent: (task, agentId, reason) => this.dispatcher.cancel(agentId, task.id, reason),
+      completed: (task, agentId, atMs) => this.#completed(task, agentId, atMs),
+    });
+    this.dispatcher = new TaskDispatcher({
+      ...ctx,
+      gatewayId: ctx.config.gateway.id,
+      cancelTimeoutMs: CANCEL_TIMEOUT_MS,
+      onUpdate: (agentId, u) => {
+        this.lifecycle.update(agentId, u, Date.now());
+        this.loop.wake();
+      },
+    });
+    this.loop = new SchedulingLoop({
+      store: this.store,
+      lifecycle: this.lifecycle,
+      sources: {
+        agents: () => ctx.registry.list(),
+        observedUse: (id) => ctx.accounting.observedUse(id),
+        speed: (id) => this.speeds.speed(id),
+      },
+      policy: () => this.policy.policy,
+      assign: (agentId, message) => this.dispatcher.assign(agentId, message),
+      decisionIntervalMs: c.decisionIntervalMs,
+      observationTasksMax: c.observationTasksMax,
+      logger: ctx.logger,
+    });
+    this.trace = c.traceEnabled
+      ? new SiteTraceFile({
+          dir: join(resolve(ctx.config.store.dataDir), 'scheduler'),
+          tasksPerFileMax: c.traceTasksPerFileMax,
+          filesMax: c.traceFilesMax,
+          flushIntervalMs: c.traceFlushIntervalMs,
+          logger: ctx.logger,
+        })
+      : null;
+    registerTaskMethods(ctx.api, this);
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const { ctx } = this;
+    await this.policy.start();
+    this.store.load();
+    this.lifecycle.recover(Date.now());
+    await this.trace?.start();
+    this.#offChange = ctx.registry.onChange((change) => this.#agentChanged(change));
+    await this.dispatcher.start();
+    // the embedded broker keeps retained messages in memory only: publish the kept tasks' state again
+    for (const task of this.store.all()) this.#publish(task.id, JSON.stringify(stateMessage(task, Date.now())));
+    this.#offHealth = ctx.health.add('tasks', () => this.health());
+    this.loop.start();
+    const n = this.store.activeCount;
+    if (n > 0) ctx.logger.info({ active: n, queued: this.store.queuedCount }, 'tasks: resumed from the store');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.loop.stop();
+    this.#offChange?.();
+    this.#offHealth?.();
+    await this.dispatcher.stop();
+    await this.trace?.stop();
+    this.store.unload();
+    await this.policy.stop();
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      policy: this.policy.policy?.name ?? null,
+      active: this.store.loaded ? this.store.activeCount : 0,
+      queued: this.store.loaded ? this.store.queuedCount : 0,
+      finishedKept: this.store.loaded ? this.store.finishedCount : 0,
+      queueLengthMax: this.ctx.config.scheduler.queueLengthMax,
+      ...this.lifecycle.stats,
+      ...this.loop.stats,
+      ...this.dispatcher.stats,
+      trace: this.trace?.stats ?? null,
+    };
+  }
+
+  // ---- TaskService (the API methods and other components) ----
+
+  async submit(params: TaskSubmitParams): Promise<{ task: TaskRecord; created: boolean }> {
+    this.#requireStarted();
+    const r = this.lifecycle.submit(params, Date.now());
+    if (r.created) {
+      this.trace?.arrival(taskView(r.task));
+      this.loop.wake();
+    }
+    await this.store.flush();
+    return r;
+  }
+
+  get(taskId: string): TaskRecord | undefined {
+    this.#requireStarted();
+    return this.store.get(taskId);
+  }
+
+  list(): TaskRecord[] {
+    this.#requireStarted();
+    return this.store.all();
+  }
+
+  cancel(taskId: string, reason: string): TaskRecord {
+    this.#requireStarted();
+    return this.lifecycle.cancel(taskId, reason, Date.now());
+  }
+
+  #requireStarted(): void {
+    if (!this.store.loaded)
+      throw Object.assign(new Error('scheduler not started'), {
+        body: { code: 'unavailable', message: 'scheduler not started' },
+      });
+  }
+
+  #agentChanged(change: AgentChange): void {
+    const { agent } = change;
+    if (change.type === 'status' && (agent.status === 'offline' || agent.status === 'failed')) {
+      const lost = this.lifecycle.agentLost(agent.id, agent.statusReason ?? agent.status, Date.now());
+      if (lost > 0) this.ctx.logger.info({ agentId: agent.id, tasks: lost }, 'tasks: agent lost, its tasks re-queued');
+    }
+    if (change.type === 'registered' || (change.type === 'status' && agent.status === 'online')) this.loop.wake();
+  }
+
+  #transition(task: Readonly<TaskRecord>, previous: TaskState | null): void {
+    this.#publish(task.id, JSON.stringify(stateMessage(task, Date.now())));
+    if (task.state === 'assigned' && previous === 'queued') this.#placed(task);
+    if ((previous === 'assigned' || previous === 'running') && task.state !== 'done' && task.state !== 'running') {
+      this.trace?.abandoned(task.id);
+    }
+    if (previous !== null && previous !== task.state) this.loop.wake();
+  }
+
+  #placed(task: Readonly<TaskRecord>): void {
+    const attempt = activeAttempt(task as TaskRecord);
+    const agent = attempt ? this.ctx.registry.get(attempt.agentId) : undefined;
+    if (!attempt || !agent || !this.trace) return;
+    const traceAgent: TraceAgent = {
+      id: agent.id,
+      kind: agent.kind,
+      capabilities: agent.capabilities,
+      capacity: {
+        cpu: agent.capacity.cpu ?? 0,
+        memoryMb: agent.capacity.memoryMb ?? 0,
+        bandwidthKbps: agent.capacity.bandwidthKbps ?? 0,
+      },
+      linkQuality: typeof agent.metadata['linkQuality'] === 'number' ? agent.metadata['linkQuality'] : 1,
+    };
+    this.trace.placement(taskView(task as TaskRecord), traceAgent, attempt.assignedAtMs);
+  }
+
+  #completed(task: Readonly<TaskRecord>, agentId: string, atMs: number): void {
+    const attempt = task.attempts.at(-1);
+    if (attempt) this.speeds.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs);
+    this.trace?.completion(task.id, agentId, atMs);
+  }
+
+  #publish(taskId: string, payload: string): void {
+    this.ctx.bus
+      .publish(topics.taskState(taskId), payload, { qos: 1, retain: true })
+      .catch((err: unknown) => this.ctx.logger.warn({ err, taskId }, 'task state not published'));
+  }
+}
