@@ -55,7 +55,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): SeedResult {
   const workload = new Workload(c, rng, {
     clients: 5,
     keys: 2,
-    opTimeoutSteps: 300,
+    opTimeoutSteps: rng.pick([60, 120, 300]),
     thinkStepsMax: 20,
     readIndexRate: 0.5,
   });
@@ -135,7 +135,19 @@ class Nemesis {
     const rng = c.rng;
     const any = rng.pick(this.ids);
     const leader = c.leader();
-    switch (rng.nextInt(13)) {
+    switch (rng.nextInt(14)) {
+      case 13: {
+        // Crash a node just after it granted a vote, and bring it back within the same election.
+        if (this.crashed.has(any)) return;
+        c.node(any).crashAfterVote = true;
+        this.crashed.add(any);
+        this.later(1, 15, () => {
+          c.node(any).crashAfterVote = false;
+          c.restart(any);
+          this.crashed.delete(any);
+        });
+        return;
+      }
       case 0:
         this.crash(any, rng.chance(0.5), 20, 400);
         return;
@@ -222,6 +234,7 @@ class Nemesis {
     c.net.faults = { ...c.net.faults, lossRate: 0, duplicateRate: 0, replayRate: 0 };
     for (const id of this.ids) {
       c.node(id).crashMidPersist = false;
+      c.node(id).crashAfterVote = false;
       c.restart(id);
       c.resume(id);
     }

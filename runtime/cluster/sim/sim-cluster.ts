@@ -35,6 +35,8 @@ interface SimNode {
   paused: boolean;
   inbox: Message[];
   crashMidPersist: boolean;
+  /** Crash right after the next persisted-and-sent vote (targets vote durability). */
+  crashAfterVote: boolean;
   readonly tickOffset: number;
   readonly proposals: Map<string, Reply>;
   readonly reads: Map<string, { key: string; reply: Reply }>;
@@ -81,6 +83,7 @@ export class SimCluster {
         paused: false,
         inbox: [],
         crashMidPersist: false,
+        crashAfterVote: false,
         tickOffset: this.rng.nextInt(this.stepsPerTick),
         proposals: new Map(),
         reads: new Map(),
@@ -180,6 +183,10 @@ export class SimCluster {
       }
       n.storage.save(rd, true);
       for (const m of rd.messages) this.net.send(m, this.now);
+      if (n.crashAfterVote && rd.messages.some((m) => m.type === 'voteResp' && !m.reject)) {
+        this.crash(n.id);
+        return;
+      }
       this.applyReady(n, rd);
       this.guard(n, () => raft.advance(rd));
       this.observe(n);
@@ -256,6 +263,7 @@ export class SimCluster {
     n.paused = false;
     n.inbox = [];
     n.crashMidPersist = false;
+    n.crashAfterVote = false;
     n.proposals.clear();
     n.reads.clear();
     n.readyReads = [];
