@@ -7,8 +7,10 @@ import {
   cobsEncode,
   crc16,
   crc32,
+  decodeField,
   encodeFrame,
   FrameDecoder,
+  fieldsOf,
   MsgType,
   parseAckNack,
   parseCapsResponse,
@@ -18,6 +20,7 @@ import {
   parseTelemetry,
   readTlvs,
   Tag,
+  ValueType,
 } from '../../firmware-bridge/ts/index.js';
 import { buildC, VECTORS_PATH } from './fixtures/c-build.js';
 
@@ -37,6 +40,8 @@ interface Vectors {
   }[];
   invalid: { name: string; wireHex: string; error: string }[];
   streams: { name: string; wireHex: string; frames: number; errors: number }[];
+  fields: { name: string; payloadHex: string; field: string; vtype: number; value: number | string }[];
+  strings: { name: string; payloadHex: string; tag: number; value: string }[];
 }
 const v = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Vectors;
 const hex = (s: string) => Buffer.from(s, 'hex');
@@ -120,11 +125,25 @@ t.test('stream vectors: resync after garbage', async (t) => {
   }
 });
 
+t.test('field and string vectors: TLV meaning', async (t) => {
+  for (const f of v.fields) {
+    const tlvs = readTlvs(hex(f.payloadHex))!;
+    const field = tlvs.filter((x) => x.tag === Tag.FIELD).find((x) => decodeField(x.value)?.name === f.field);
+    t.equal(field?.value[field.value[0]! + 1], f.vtype, `${f.name}: value type`);
+    const want = f.vtype === ValueType.BOOL ? f.value === 1 : f.value;
+    t.equal(fieldsOf(tlvs)[f.field], want, `${f.name}: value`);
+  }
+  for (const s of v.strings) {
+    const tlv = readTlvs(hex(s.payloadHex))!.find((x) => x.tag === s.tag);
+    t.equal(tlv?.value.toString('utf8'), s.value, s.name);
+  }
+});
+
 t.test('C runner passes the same vectors', async (t) => {
   const build = buildC(['vectors_runner']);
   t.teardown(() => build.remove());
   const out = execFileSync(build.path('vectors_runner'), [VECTORS_PATH], { encoding: 'utf8' });
   const summary = JSON.parse(out.trim().split('\n').at(-1)!) as { passed: number; failed: number };
   t.equal(summary.failed, 0, 'no C failures');
-  t.ok(summary.passed >= 150, `C runner checked ${summary.passed} assertions`);
+  t.ok(summary.passed >= 165, `C runner checked ${summary.passed} assertions`);
 });

@@ -109,6 +109,45 @@ static void run_stream(tally *t, const json_lite_record *r) {
   check(t, frames == num(r, "frames") && errors[0] == num(r, "errors"), "streams", r, "frame or error count differs");
 }
 
+/* A typed FIELD looked up by name must hold the vector's value (booleans as 0/1). */
+static void run_field(tally *t, const json_lite_record *r) {
+  static uint8_t p[HEX_BYTES_MAX];
+  char name[64], str[256];
+  const json_lite_pair *fp = json_lite_get(r, "field"), *vp = json_lite_get(r, "value");
+  int len = unhex(json_lite_get(r, "payloadHex"), p, sizeof(p)), ok = 0, b;
+  int32_t i;
+  float f;
+  double want = vp && !vp->str ? vp->num : 0;
+  if (len < 0 || !fp || !fp->str || fp->str_len >= sizeof(name) || !vp) {
+    check(t, 0, "fields", r, "bad vector");
+    return;
+  }
+  memcpy(name, fp->str, fp->str_len);
+  name[fp->str_len] = 0;
+  switch ((int)num(r, "vtype")) {
+    case BRIDGE_V_BOOL: ok = bridge_field_get_bool(p, (uint16_t)len, name, &b) && b == (int)want; break;
+    case BRIDGE_V_I32: ok = bridge_field_get_i32(p, (uint16_t)len, name, &i) && i == (int32_t)want; break;
+    case BRIDGE_V_U32: ok = bridge_field_get_i32(p, (uint16_t)len, name, &i) && (uint32_t)i == (uint32_t)want; break;
+    case BRIDGE_V_F32: ok = bridge_field_get_f32(p, (uint16_t)len, name, &f) && f == (float)want; break;
+    case BRIDGE_V_STR:
+      ok = vp->str && bridge_field_get_str(p, (uint16_t)len, name, str, sizeof(str)) && strlen(str) == vp->str_len &&
+           memcmp(str, vp->str, vp->str_len) == 0;
+      break;
+    default: break;
+  }
+  check(t, ok, "fields", r, "field value differs");
+}
+
+static void run_string(tally *t, const json_lite_record *r) {
+  static uint8_t p[HEX_BYTES_MAX];
+  char str[256];
+  const json_lite_pair *vp = json_lite_get(r, "value");
+  int len = unhex(json_lite_get(r, "payloadHex"), p, sizeof(p));
+  check(t, len >= 0 && vp && vp->str && bridge_tlv_find_str(p, (uint16_t)len, (uint8_t)num(r, "tag"), str, sizeof(str)) &&
+               strlen(str) == vp->str_len && memcmp(str, vp->str, vp->str_len) == 0,
+        "strings", r, "string TLV differs");
+}
+
 static void on_record(const char *sec, size_t n, const json_lite_record *r, void *ctx) {
   tally *t = ctx;
   static uint8_t a[HEX_BYTES_MAX], b[HEX_BYTES_MAX], c[HEX_BYTES_MAX];
@@ -132,6 +171,10 @@ static void on_record(const char *sec, size_t n, const json_lite_record *r, void
     run_invalid(t, r);
   } else if (n == 7 && memcmp(sec, "streams", 7) == 0) {
     run_stream(t, r);
+  } else if (n == 6 && memcmp(sec, "fields", 6) == 0) {
+    run_field(t, r);
+  } else if (n == 7 && memcmp(sec, "strings", 7) == 0) {
+    run_string(t, r);
   }
 }
 
