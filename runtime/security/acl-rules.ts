@@ -24,7 +24,16 @@ export interface DefaultRulesOptions {
 }
 
 /** Methods that only read. Keep in step with the gateway API of runtime/bus (docs/PROTOCOL.md). */
-export const READ_ONLY_API_METHODS = ['health', 'agents.list', 'agents.get', 'tasks.get', 'tasks.list'] as const;
+export const READ_ONLY_API_METHODS = [
+  'health',
+  'agents.list',
+  'agents.get',
+  'agents.ps',
+  'tasks.get',
+  'tasks.list',
+  'resources.usage',
+  'ota.status',
+] as const;
 export const AGENT_API_METHODS = [...READ_ONLY_API_METHODS, 'tasks.submit'] as const;
 
 /**
@@ -61,7 +70,8 @@ export const CLUSTER_PREFIX = 'agentos/cluster';
 export function defaultRules(opts: DefaultRulesOptions): AclRules {
   const r = opts.root;
   const cluster = opts.clusterPrefix ?? CLUSTER_PREFIX;
-  const api = (methods: readonly string[]) => methods.map((m) => `${r}/api/${m}`);
+  // both request forms: any gateway, or one gateway by id
+  const api = (methods: readonly string[]) => methods.flatMap((m) => [`${r}/api/${m}`, `${r}/gateways/+/api/${m}`]);
   const replies = [`${r}/replies/{id}`, `${r}/replies/{id}/#`, `${r}/replies/{id}:+`, `${r}/replies/{id}:+/#`];
   return {
     agent: {

@@ -89,7 +89,7 @@ export class SecurityGuard implements BrokerGuard {
     const tls = this.config.security.tls;
     if (tls.port !== null || tls.wsPort !== null) {
       this.listeners = new TlsListeners({
-        host: this.config.broker.host,
+        host: tls.host ?? this.config.broker.host,
         port: tls.port,
         wsPort: tls.wsPort,
         material: await this.material(),
@@ -122,7 +122,8 @@ export class SecurityGuard implements BrokerGuard {
   }
 
   urls(): { mqtts: string | null; wss: string | null } {
-    return this.listeners?.urls(this.config.broker.host) ?? { mqtts: null, wss: null };
+    const host = this.config.security.tls.host ?? this.config.broker.host;
+    return this.listeners?.urls(host) ?? { mqtts: null, wss: null };
   }
 
   /** Reads the PEM files; a missing one is an error naming its config field and the command that makes it. */

@@ -25,6 +25,8 @@ export interface SecurityConfig {
   /** folder of ca.crt, server.crt, server.key (agentos certs); null = <store.dataDir>/certs */
   certsDir: string | null;
   tls: {
+    /** listen address of the TLS listeners; null = broker.host (set broker.host to 127.0.0.1 to keep plaintext local) */
+    host: string | null;
     /** MQTT over TLS port; null = off, 0 = any free port */
     port: number | null;
     /** MQTT over secure WebSocket port; null = off, 0 = any free port */
@@ -73,6 +75,11 @@ export const securitySection = defineSection<SecurityConfig>(
         additionalProperties: false,
         default: {},
         properties: {
+          host: {
+            anyOf: [{ type: 'string', minLength: 1, maxLength: 255 }, { type: 'null' }],
+            default: null,
+            description: 'listen address of the TLS listeners (null = broker.host)',
+          },
           port: { anyOf: [port, { type: 'null' }], default: null, description: 'MQTT over TLS (null = off)' },
           wsPort: { anyOf: [port, { type: 'null' }], default: null, description: 'secure WebSocket (null = off)' },
           certFile: { ...path, description: 'server certificate (PEM); default <certsDir>/server.crt' },
