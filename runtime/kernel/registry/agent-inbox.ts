@@ -6,10 +6,13 @@ import { type Bus, subscribeAll, type Unsubscribe } from '../../bus/bus.js';
 import { publishError } from '../../bus/publish-error.js';
 import type { HelloMessage, StateMessage, StatusMessage, TelemetryMessage } from '../../bus/schemas/agent-messages.js';
 import type { MessageName } from '../../bus/schemas/index.js';
-import { type AgentChannel, parseAgentTopic, topics } from '../../bus/topics.js';
+import { type AgentChannel, type ParsedAgentTopic, parseAgentTopic, topics } from '../../bus/topics.js';
 import type { MessageValidator } from '../../bus/validator.js';
 import type { DedupWindow } from '../dedup/dedup-window.js';
 import type { AgentRegistry, ApplyResult } from './registry.js';
+
+/** parsed topics remembered; cleared when full (each agent uses about five topics) */
+const TOPIC_CACHE_MAX = 65536;
 
 export interface AgentInboxOptions {
   bus: Bus;
@@ -29,6 +32,7 @@ export interface InboxStats {
 export class AgentInbox {
   readonly #o: AgentInboxOptions;
   #off: Unsubscribe | undefined;
+  readonly #topicCache = new Map<string, ParsedAgentTopic | null>();
   readonly stats: InboxStats = { accepted: 0, refused: 0 };
 
   constructor(options: AgentInboxOptions) {
@@ -50,8 +54,19 @@ export class AgentInbox {
     await off?.();
   }
 
+  /** topic -> parsed form; agents reuse the same few topics, so this saves a split and a regex per message */
+  #parsedTopic(topic: string): ParsedAgentTopic | null {
+    let parsed = this.#topicCache.get(topic);
+    if (parsed === undefined) {
+      if (this.#topicCache.size >= TOPIC_CACHE_MAX) this.#topicCache.clear();
+      parsed = parseAgentTopic(topic);
+      this.#topicCache.set(topic, parsed);
+    }
+    return parsed;
+  }
+
   #receive(topic: string, payload: Buffer): void {
-    const parsed = parseAgentTopic(topic);
+    const parsed = this.#parsedTopic(topic);
     if (!parsed) return; // ids that are not one valid topic level never match a registry row
     const result = this.#handle(parsed.agentId, parsed.channel, payload);
     if (result.ok) {

@@ -1,0 +1,216 @@
+// npm run bench -- ingest [--messages N] [--devices D] [--rounds R] [--commands C]
+// Telemetry ingest through the gateway's full path (aedes + schema check + agent table + batched store) against a bare
+// aedes broker in the same run, a command round trip under 1k msg/s background telemetry, ready time of `agentos
+// start`, and idle RSS with 1000 registered agents. Prints one JSON object as its last line.
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ApiClient } from '../runtime/bus/api-client.js';
+import { startCommand } from '../runtime/cli/commands/start.js';
+import {
+  bareAedesSink,
+  forkLoad,
+  gatewaySink,
+  median,
+  percentile,
+  round,
+  rssMb,
+  type Sink,
+  spawnCli,
+  startSimDevice,
+  tempDir,
+  waitUntil,
+} from './lib/ingest/fixtures.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '100000' },
+    devices: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    commands: { type: 'string', default: '2000' },
+  },
+});
+const MESSAGES = Number(values.messages);
+const DEVICES = Number(values.devices);
+const ROUNDS = Number(values.rounds);
+const COMMANDS = Number(values.commands);
+const log = (msg: string) => process.stderr.write(`[ingest] ${msg}\n`);
+
+interface Rate {
+  /** messages per wall-clock second */
+  wall: number;
+  /** messages per CPU-second of the broker process: what one dedicated core would sustain (robust to other load) */
+  cpu: number;
+}
+
+/** one run: D raw devices blast MESSAGES telemetry messages into the sink (in this process) */
+async function throughput(makeSink: () => Promise<Sink>): Promise<Rate> {
+  const sink = await makeSink();
+  const load = forkLoad();
+  try {
+    await load.request({ cmd: 'connect', port: sink.port, devices: DEVICES, prefix: 'dev-' });
+    await sink.ready(DEVICES);
+    const perDevice = Math.floor(MESSAGES / DEVICES);
+    const n = perDevice * DEVICES;
+    const counted = withTimeout(sink.whenCounted(n), 300000, `${n} messages counted`);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all([load.request({ cmd: 'blast', perDevice }), counted]);
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { wall: (n * 1000) / wallMs, cpu: (n * 1e6) / (cpu.user + cpu.system) };
+  } finally {
+    await load.stop();
+    await sink.stop();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timeout after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+interface IngestResult {
+  gateway: Rate;
+  aedes: Rate;
+  core: Rate;
+}
+
+/** interleaved rounds (aedes, gateway with every component, gateway core only); medians */
+async function ingestRounds(): Promise<IngestResult> {
+  const runs: Record<keyof IngestResult, Rate[]> = { gateway: [], aedes: [], core: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.aedes.push(await throughput(bareAedesSink));
+    for (const [key, components] of [
+      ['gateway', undefined],
+      ['core', []],
+    ] as const) {
+      const tmp = await tempDir();
+      runs[key].push(await throughput(() => gatewaySink(tmp.dir, components)).finally(tmp.remove));
+    }
+    const fmt = (x: Rate | undefined) => `${Math.round(x?.wall ?? 0)} wall / ${Math.round(x?.cpu ?? 0)} cpu`;
+    log(
+      `round ${r + 1} msg/s: aedes ${fmt(runs.aedes[r])}, gateway ${fmt(runs.gateway[r])}, core ${fmt(runs.core[r])}`,
+    );
+  }
+  const med = (xs: Rate[]): Rate => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
+  return { gateway: med(runs.gateway), aedes: med(runs.aedes), core: med(runs.core) };
+}
+
+/** command round trips from the gateway's dispatcher to a device process and back, under steady background load */
+async function commandRtt(): Promise<{ p50: number; p99: number; max: number }> {
+  const tmp = await tempDir();
+  const sink = await gatewaySink(tmp.dir);
+  const load = forkLoad();
+  const device = await startSimDevice(sink.gateway.urls.mqtt, 'sim-dev');
+  try {
+    await load.request({ cmd: 'connect', port: sink.port, devices: 10, prefix: 'bg-' });
+    await sink.ready(11);
+    await load.request({ cmd: 'steady', ratePerS: 1000 });
+    const { commands } = sink.gateway.context;
+    const rtts: number[] = [];
+    for (let i = 0; i < COMMANDS + 100; i++) {
+      const t0 = performance.now();
+      const r = await commands.send({ agentId: 'sim-dev', name: 'ping', timeoutMs: 5000 });
+      if (!r.ok) throw new Error(`command failed: ${JSON.stringify(r)}`);
+      if (i >= 100) rtts.push(performance.now() - t0); // the first 100 warm the JIT and the sockets
+    }
+    rtts.sort((x, y) => x - y);
+    return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), max: rtts[rtts.length - 1] ?? Number.NaN };
+  } finally {
+    device.disconnect();
+    await load.stop();
+    await sink.stop();
+    await tmp.remove();
+  }
+}
+
+const cliArgs = 'dev' in startCommand.options ? ['--dev'] : [];
+
+async function readyTimes(): Promise<{ wallMs: number; inProcessMs: number; cpuMs: number; entry: string }> {
+  const wall: number[] = [];
+  const inside: number[] = [];
+  const cpu: number[] = [];
+  let entry = '';
+  for (let i = 0; i < 3; i++) {
+    const tmp = await tempDir();
+    const gw = await spawnCli(tmp.dir, cliArgs);
+    wall.push(gw.wallReadyMs);
+    inside.push(Number(gw.log['readyMs']));
+    cpu.push(gw.cpuReadyMs);
+    entry = String(gw.log['entry']);
+    await gw.stop();
+    await tmp.remove();
+  }
+  return { wallMs: median(wall), inProcessMs: median(inside), cpuMs: median(cpu), entry };
+}
+
+async function rssWith1000Agents(): Promise<number> {
+  const tmp = await tempDir();
+  const gw = await spawnCli(tmp.dir, cliArgs);
+  const url = String(gw.log['mqtt']);
+  const load = forkLoad();
+  const api = await ApiClient.connect({ url, timeoutMs: 10000 });
+  try {
+    // 1000 agents over 20 connections: a secured gateway's flood guard may refuse 1000 connections from one address
+    await load.request({
+      cmd: 'connect',
+      port: Number(new URL(url).port),
+      devices: 20,
+      prefix: 'rss-',
+      agentsPerDevice: 50,
+    });
+    await waitUntil(
+      async () => (await api.call<{ agents: { total: number } }>('health')).agents.total >= 1000,
+      60000,
+      '1000 agents',
+    );
+    await new Promise((r) => setTimeout(r, 3000)); // idle: let the store flush and the heap settle
+    return await rssMb(gw.child.pid ?? 0);
+  } finally {
+    await api.close();
+    await load.stop();
+    await gw.stop();
+    await tmp.remove();
+  }
+}
+
+const load0 = loadavg()[0] ?? 0;
+log(
+  `messages ${MESSAGES}, devices ${DEVICES}, rounds ${ROUNDS}; load average ${load0.toFixed(2)} on ${cpus().length} cpus`,
+);
+const ingest = await ingestRounds();
+const rtt = await commandRtt();
+log(`command rtt p50 ${rtt.p50.toFixed(3)} ms, p99 ${rtt.p99.toFixed(3)} ms`);
+const ready = await readyTimes();
+const rss = await rssWith1000Agents();
+console.log(
+  JSON.stringify({
+    gateway_msgs_per_s: Math.round(ingest.gateway.cpu),
+    aedes_msgs_per_s: Math.round(ingest.aedes.cpu),
+    ratio_vs_aedes: round(ingest.gateway.cpu / ingest.aedes.cpu, 3),
+    cmd_rtt_p50_ms: round(rtt.p50, 3),
+    cmd_rtt_p99_ms: round(rtt.p99, 3),
+    ready_ms: Math.round(ready.wallMs),
+    rss_mb_1000_agents: round(rss, 1),
+    msgs_per_s_basis: 'messages per CPU-second of the broker process (wall-clock rates below)',
+    gateway_msgs_per_s_wall: Math.round(ingest.gateway.wall),
+    aedes_msgs_per_s_wall: Math.round(ingest.aedes.wall),
+    ratio_vs_aedes_wall: round(ingest.gateway.wall / ingest.aedes.wall, 3),
+    core_msgs_per_s: Math.round(ingest.core.cpu),
+    core_ratio_vs_aedes: round(ingest.core.cpu / ingest.aedes.cpu, 3),
+    cmd_rtt_max_ms: round(rtt.max, 3),
+    ready_in_process_ms: Math.round(ready.inProcessMs),
+    ready_cpu_ms: Math.round(ready.cpuMs),
+    ready_entry: ready.entry,
+    messages: MESSAGES,
+    devices: DEVICES,
+    rounds: ROUNDS,
+    commands: COMMANDS,
+    background_msgs_per_s: 1000,
+    loadavg_1m_at_start: round(load0, 2),
+    cpus: cpus().length,
+  }),
+);
