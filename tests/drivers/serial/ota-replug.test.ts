@@ -134,3 +134,24 @@ t.test('a corrupted chunk makes the device CRC-32 check fail', async (t) => {
   t.equal(good.resumedFromBytes, 0, 'a failed image starts over');
   t.ok(readFileSync(imagePath).equals(other), 'the clean retry is verified and stored');
 });
+
+t.test('a chunk sent at the wrong offset gets BAD_OFFSET and the sender continues where the device is', async (t) => {
+  const session = driver.session(agent)!;
+  let chunkNo = 0;
+  const skipping = {
+    payloadBytesMax: session.payloadBytesMax,
+    request: (type: number, payload: Buffer, opts: { timeoutMs?: number; label: Record<string, string> }) => {
+      if (type === MsgType.OTA_CHUNK && ++chunkNo === 2) {
+        const tlvs = readTlvs(payload)!;
+        const w = new TlvWriter();
+        for (const x of tlvs) w.put(x.tag, x.tag === Tag.OFFSET ? Buffer.from([0, 0x10, 0, 0]) : x.value); // 4096: ahead
+        return session.request(type, w.toBuffer(), opts);
+      }
+      return session.request(type, payload, opts);
+    },
+  };
+  const img = randomBytes(2000);
+  const r = await sendOta(skipping, agent, img, { chunkBytes: 100 });
+  t.equal(r.chunksSent, 21, '20 chunks plus the refused one');
+  t.ok(readFileSync(imagePath).equals(img), 'the image is intact');
+});
