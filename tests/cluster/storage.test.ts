@@ -118,6 +118,36 @@ t.test('compaction keeps the suffix; an installed snapshot replaces the log', as
   await r.close();
 });
 
+t.test(
+  'an installed snapshot whose Ready also carries entries: a crash before they land leaves a consistent log',
+  async (t) => {
+    // Regression (simulation seed 11660): the rewritten log once stored the Ready's commit index, which covered entries
+    // not yet written; a crash then left commit > last index and the node could not restart.
+    const dir = await withDir(t);
+    const s = new FileStorage({ dir });
+    await s.open();
+    await s.append(hs(1, 2), [e(1, 1), e(2, 1)]);
+    const snap: Snapshot = { meta: { index: 50, term: 1, conf: { voters: ['a'] } }, data: 'img' };
+    const full = [e(51, 1), e(52, 1), e(53, 1)];
+    await s.saveReady({ snapshot: snap, hardState: hs(1, 53), entries: full });
+    await s.close();
+    const bytes = await readFile(join(dir, 'raft.log'));
+    const perEntry = 9 + Buffer.byteLength(JSON.stringify([1, 51, 0, 'd51']));
+    // Cut into the entries written after the rewrite: as if the process died before their fsync.
+    await writeFile(join(dir, 'raft.log'), bytes.subarray(0, bytes.length - 30 - 2 * perEntry));
+    const { s: r, state } = await reopen(dir);
+    const last = state.entries.at(-1)?.index ?? state.snapshot!.meta.index;
+    t.ok(state.hardState.commit <= last, `commit ${state.hardState.commit} <= last index ${last}`);
+    t.ok(state.hardState.commit >= 50);
+    await r.close();
+    const n = new RaftNode(
+      { ...DEFAULT_RAFT_CONFIG, id: 'a', rng: new SeededRng(1) },
+      { ...state, bootstrapVoters: ['a'] },
+    );
+    t.ok(n.status().commit >= 50, 'and a node starts from it');
+  },
+);
+
 t.test('records are bounded; the error names the limit', async (t) => {
   const dir = await withDir(t);
   const s = new FileStorage({ dir, recordBytesMax: 64 });

@@ -75,7 +75,9 @@ export class SimStorage {
 
   private installSnapshot(snap: Snapshot, hs: HardState | undefined): void {
     this.snapshot = snap;
-    if (hs) this.hardState = hs;
+    // The rewritten log is durable at once: its hard state may commit only up to the snapshot, since the entries of
+    // this Ready (which the Ready's commit index may cover) are not yet on disk. Found by the simulation (seed 11660).
+    this.hardState = { ...(hs ?? this.hardState), commit: snap.meta.index };
     this.rewrite(snap, []);
   }
 

@@ -104,7 +104,8 @@ export class FileStorage {
   private async installSnapshot(snap: Snapshot, hs: HardState | undefined): Promise<void> {
     await this.writeSnapshot(snap);
     this.snapshot = snap;
-    if (hs) this.hardState = hs;
+    // The rewritten log is durable before this Ready's entries: its commit index must not reach past the snapshot.
+    this.hardState = { ...(hs ?? this.hardState), commit: snap.meta.index };
     await this.rewriteLog(snap, []);
   }
 
