@@ -1,7 +1,9 @@
 // Simulator semantics on hand-checked scenarios: timing, slowdown, utilization, failures, batteries, bad placements.
 import t from 'tap';
-import { runPolicy } from '../../models/sim/run.js';
+import { runPolicy, runPolicyAsync } from '../../models/sim/run.js';
 import { Simulator } from '../../models/sim/simulator.js';
+import { loadWorkload } from '../../models/workloads/files.js';
+import { generateScenario } from '../../models/workloads/generate.js';
 import { fifoFirstFit } from '../../runtime/scheduler/policies/fifo-first-fit.js';
 import type { Policy } from '../../runtime/scheduler/policy.js';
 import { recording, scenario, simAgent, simTask } from './fixtures.js';
@@ -153,4 +155,21 @@ t.test('scenario validation names the field', async (t) => {
     /tasks\[0\] \(t0\) fits no agent/,
   );
   t.throws(() => new Simulator(scenario([simAgent('A', { speed: 0 })], [])), /agents\[0\].speed/);
+});
+
+t.test('skipping decision points where nothing can change does not change a state-driven policy', async (t) => {
+  const s = generateScenario(loadWorkload('train-v1'), { load: 1.2, seed: 8, taskCount: 600 });
+  const lazy = runPolicy(s, fifoFirstFit());
+  const eager = runPolicy(s, fifoFirstFit(), { decideOnEveryEvent: true });
+  t.same([...lazy.slowdown], [...eager.slowdown]);
+  t.ok(eager.summary.decisions > lazy.summary.decisions, 'the eager run asked the policy more often');
+});
+
+t.test('runPolicyAsync awaits async policies; runPolicy refuses them', async (t) => {
+  const s = generateScenario(loadWorkload('train-v1'), { load: 0.8, seed: 2, taskCount: 300 });
+  const inner = fifoFirstFit();
+  const asyncFifo: Policy = { name: 'async-fifo', decide: async (o) => inner.decide(o) };
+  const r = await runPolicyAsync(s, asyncFifo);
+  t.same([...r.slowdown], [...runPolicy(s, fifoFirstFit()).slowdown]);
+  t.throws(() => runPolicy(s, asyncFifo), /policy "async-fifo" is async: use runPolicyAsync/);
 });
