@@ -1,7 +1,10 @@
 /* Host build of a simulated device: speaks the bridge protocol on a serial device or PTY given by path. When the
  * path disappears (cable unplugged, socat killed) it keeps its state and reopens the path when it comes back.
- * usage: sim_device --port PATH [--telemetry-ms N] [--drop-rx N] [--drop-tx N] [--payload-max N]
- *                   [--ota-out FILE] [--ota-max BYTES] [--uid ID] [--name NAME] */
+ * usage: sim_device --port PATH [--telemetry-ms N] [--drop-rx N [--drop-rx-type T]] [--drop-tx N] [--drop-reply N]
+ *                   [--payload-max N] [--ota-out FILE] [--ota-max BYTES] [--uid ID] [--name NAME]
+ * Line loss, each once: --drop-rx N loses the N-th received frame (with --drop-rx-type T, the N-th of message type T,
+ * decimal, so handshake retries do not shift it); --drop-tx N the N-th sent frame; --drop-reply N the ACK/NACK of
+ * the N-th command executed. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,8 @@ static void on_signal(int sig) {
 typedef struct {
   const char *port, *ota_out, *uid, *name;
   unsigned telemetry_ms, drop_rx, drop_tx, payload_max, ota_max;
+  int drop_rx_type; /* -1: count every type */
+  unsigned drop_reply;
 } options;
 
 typedef struct {
@@ -35,6 +40,8 @@ typedef struct {
   board_state board;
   unsigned rx_count, tx_count, dropped;
   int relay_logged; /* relay state last reported in a LOG frame */
+  unsigned commands;
+  int drop_next_write;
   uint8_t *ota_image;
   bridge_device dev;
   bridge_device_config cfg;
@@ -50,7 +57,8 @@ static void sim_write(void *user, const uint8_t *data, size_t len) {
   sim *s = user;
   size_t off = 0;
   s->tx_count++;
-  if (s->opt.drop_tx && s->tx_count == s->opt.drop_tx) { /* simulate a frame lost on the line */
+  if ((s->opt.drop_tx && s->tx_count == s->opt.drop_tx) || s->drop_next_write) { /* a frame lost on the line */
+    s->drop_next_write = 0;
     s->dropped++;
     fprintf(stderr, "sim: dropped outgoing frame %u\n", s->tx_count);
     return;
@@ -71,17 +79,21 @@ static void sim_write(void *user, const uint8_t *data, size_t len) {
 static int sim_on_frame(void *user, const bridge_frame *f) {
   sim *s = user;
   (void)f;
-  s->rx_count++;
+  if (s->opt.drop_rx_type < 0 || f->type == s->opt.drop_rx_type) s->rx_count++;
   if (s->opt.drop_rx && s->rx_count == s->opt.drop_rx) {
+    s->rx_count++; /* once */
     s->dropped++;
-    fprintf(stderr, "sim: dropped incoming frame %u (type 0x%02x seq %u)\n", s->rx_count, f->type, f->seq);
+    fprintf(stderr, "sim: dropped incoming frame (type 0x%02x seq %u)\n", f->type, f->seq);
     return 0;
   }
   return 1;
 }
 
 static uint8_t sim_command(void *user, const char *name, const uint8_t *p, uint16_t len, bridge_tlv_writer *out) {
-  return board_command(&((sim *)user)->board, name, p, len, out);
+  sim *s = user;
+  /* the device writes this command's ACK/NACK right after the handler returns: that write is the one to lose */
+  if (++s->commands == s->opt.drop_reply) s->drop_next_write = 1;
+  return board_command(&s->board, name, p, len, out);
 }
 
 /* LOG frames go out from the main loop, never from inside a command handler: the handler's result writer uses
@@ -142,6 +154,7 @@ static void parse_args(int argc, char **argv, options *o) {
   int i;
   memset(o, 0, sizeof(*o));
   o->telemetry_ms = 200;
+  o->drop_rx_type = -1;
   o->ota_max = OTA_BYTES_MAX;
   o->uid = "sim-0001";
   o->name = "agentos-sim-board";
@@ -151,6 +164,8 @@ static void parse_args(int argc, char **argv, options *o) {
     else if (strcmp(k, "--telemetry-ms") == 0) o->telemetry_ms = (unsigned)atoi(v);
     else if (strcmp(k, "--drop-rx") == 0) o->drop_rx = (unsigned)atoi(v);
     else if (strcmp(k, "--drop-tx") == 0) o->drop_tx = (unsigned)atoi(v);
+    else if (strcmp(k, "--drop-rx-type") == 0) o->drop_rx_type = atoi(v);
+    else if (strcmp(k, "--drop-reply") == 0) o->drop_reply = (unsigned)atoi(v);
     else if (strcmp(k, "--payload-max") == 0) o->payload_max = (unsigned)atoi(v);
     else if (strcmp(k, "--ota-out") == 0) o->ota_out = v;
     else if (strcmp(k, "--ota-max") == 0) o->ota_max = (unsigned)atoi(v);

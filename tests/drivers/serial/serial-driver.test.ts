@@ -10,12 +10,14 @@ import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
 import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
 import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
 import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
+import { until } from '../../firmware-bridge/fixtures/until.js';
 
 const build = buildC(['sim_device']);
 const dir = mkdtempSync(join(tmpdir(), 'serial-driver-'));
 const pairA = new SocatPair(join(dir, 'a-host'), join(dir, 'a-dev'));
 const pairB = new SocatPair(join(dir, 'b-host'), join(dir, 'b-dev'));
-// A: telemetry every 100 ms; drops the 4th frame it receives (HELLO, CAPS, TIME_SYNC, then the first COMMAND)
+// A: telemetry every 100 ms; loses the first COMMAND frame it receives (counted by type, so handshake retries
+// cannot shift it)
 const simA = new SimDevice(build.path('sim_device'), [
   '--port',
   pairA.devicePath,
@@ -24,9 +26,11 @@ const simA = new SimDevice(build.path('sim_device'), [
   '--telemetry-ms',
   '100',
   '--drop-rx',
-  '4',
+  '1',
+  '--drop-rx-type',
+  '6',
 ]);
-// B: no telemetry so its 4th outgoing frame is the ACK of the first COMMAND, which it drops
+// B: no telemetry; loses the ACK of the first command it executes
 const simB = new SimDevice(build.path('sim_device'), [
   '--port',
   pairB.devicePath,
@@ -34,8 +38,8 @@ const simB = new SimDevice(build.path('sim_device'), [
   'bbb2',
   '--telemetry-ms',
   '0',
-  '--drop-tx',
-  '4',
+  '--drop-reply',
+  '1',
 ]);
 const log = new EventLog();
 const driver = new SerialDriver({
@@ -128,6 +132,8 @@ t.test('a command whose frame was dropped is retried and acknowledged once', asy
   });
   t.same(r, { requestId: 'r-inc-a', ok: true, code: 0, result: { counter: 1 } });
   t.ok(session.retransmissions > before, 'the host retransmitted');
+  // stderr and the PTY are separate pipes: wait for the sim's note instead of assuming its order
+  t.ok(await until(() => /dropped incoming frame \(type 0x06/.test(simA.stderr), 'sim A drop note'), 'COMMAND lost');
   const from = log.events.length;
   const relay = await driver.sendCommand({
     requestId: 'r-relay',
@@ -165,6 +171,7 @@ t.test('a retransmitted command whose ACK was lost is not executed twice', async
   });
   t.same(r1.result, { counter: 1 }, 'the replayed ACK carries the first result');
   t.ok(driver.session('board-b')!.retransmissions >= 1, 'the host retransmitted after the lost ACK');
+  t.ok(await until(() => /dropped outgoing frame/.test(simB.stderr), 'sim B drop note'), 'the device lost the ACK');
   const r2 = await driver.sendCommand({
     requestId: 'r-inc-b2',
     agentId: 'board-b',
