@@ -55,16 +55,24 @@ t.test('device comes online', async () => {
 
 t.test('unplug during OTA: offline, replug: online, second call resumes and verifies', async (t) => {
   const first: OtaProgress[] = [];
-  let pulled: Promise<void> | undefined;
-  const interrupted = driver.ota(agent, image, {
-    version: '2.0.0',
-    onProgress: (p) => {
-      first.push(p);
-      if (!pulled && p.sentBytes >= image.length * 0.4) pulled = pair.kill(); // pull the cable
+  const session = driver.session(agent)!;
+  let pulled = false;
+  // the cable is pulled between two chunks once 40% went out: the sender waits until socat is gone, so the
+  // interruption cannot race with the end of the transfer
+  const unplugging = {
+    payloadBytesMax: session.payloadBytesMax,
+    request: async (type: number, payload: Buffer, opts: { timeoutMs?: number; label: Record<string, string> }) => {
+      const sent = first.at(-1)?.sentBytes ?? 0;
+      if (type === MsgType.OTA_CHUNK && !pulled && sent >= image.length * 0.4) {
+        pulled = true;
+        await pair.kill();
+      }
+      return session.request(type, payload, opts);
     },
-  });
+  };
+  const interrupted = sendOta(unplugging, agent, image, { version: '2.0.0', onProgress: (p) => first.push(p) });
   await t.rejects(interrupted, /lost|Timeout|not connected/, 'the interrupted transfer fails');
-  await pulled;
+  t.ok(pulled);
   const offline = await log.waitFor(
     'status',
     (e) => e.agentId === agent && e.status === 'offline',
