@@ -1,39 +1,52 @@
-// The README's "Connect a device" mosquitto_pub lines, run exactly as written (only the port changed to the test
-// gateway's), register an agent and deliver its telemetry.
+// The README's "Connect a device" steps against a gateway with access control on (the default): `agentos agents add`
+// creates the lamp's identity, then the two mosquitto_pub lines, run exactly as written (only the port changed to the
+// test gateway's, SECRET set as the README says), register the agent and deliver its telemetry; the operator lines
+// read it back.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { ApiClient } from '../../runtime/bus/api-client.js';
-import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
+import { runCli } from '../helpers/cli.js';
 import { spawnGateway } from '../helpers/gateway-process.js';
 import { shell } from '../helpers/mosquitto-clients.js';
 import { repoRoot } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-t.test('the README lines register an agent and send telemetry', async (t) => {
+async function secretOf(args: string[]): Promise<string> {
+  const r = await runCli(args);
+  if (r.code !== 0) throw new Error(`agentos ${args.join(' ')} failed: ${r.stderr}`);
+  const secret = /^secret: (\S+)$/m.exec(r.stdout)?.[1];
+  if (!secret) throw new Error(`no "secret:" line in: ${r.stdout}`);
+  return secret;
+}
+
+t.test('the README steps register an agent and send telemetry on a secured gateway', async (t) => {
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
   const section = readme.split('## Connect a device')[1]?.split('\n## ')[0] ?? '';
-  const lines = section.split('\n').filter((l) => l.startsWith('mosquitto_pub '));
-  t.equal(lines.length, 2, 'two mosquitto_pub lines (register, telemetry)');
-  t.ok(
-    lines.every((l) => l.includes(' -p 1883 ')),
-    'they use the default port',
-  );
-  const gw = await spawnGateway(t);
-  const port = new URL(gw.url).port;
-  for (const line of lines) await shell(line.replace(' -p 1883 ', ` -p ${port} `));
+  const lines = section.split('\n');
+  const pubs = lines.filter((l) => l.startsWith('mosquitto_pub '));
+  t.equal(pubs.length, 2, 'two mosquitto_pub lines (register, telemetry)');
+  t.ok(pubs.every((l) => l.includes(' -p 1883 ')), 'they use the default port');
+  t.ok(lines.some((l) => l.startsWith('npx agentos agents add lamp-1')), 'the identity step is there');
 
-  const api = await ApiClient.connect({ url: gw.url, timeoutMs: 10000 });
-  t.teardown(() => api.close());
-  const agent = await waitFor(
+  const gw = await spawnGateway(t, { secure: true });
+  const port = new URL(gw.url).port;
+  const dataDir = ['--data-dir', gw.dataDir];
+  const secret = await secretOf(['agents', 'add', 'lamp-1', ...dataDir]);
+  for (const line of pubs) await shell(line.replace(' -p 1883 ', ` -p ${port} `), { SECRET: secret });
+
+  const operator = await secretOf(['credentials', 'add', 'me', '--kind', 'operator', '--role', 'admin', ...dataDir]);
+  const env = { AGENTOS_USERNAME: 'me', AGENTOS_PASSWORD: operator };
+  const shown = await waitFor(
     async () => {
-      const a = (await api.call<{ agent: AgentRecord }>('agents.get', { agentId: 'lamp-1' })).agent;
-      return a.telemetry['brightness'] !== undefined ? a : null;
+      const r = await runCli(['agents', 'show', 'lamp-1', '--url', gw.url], env);
+      if (r.code !== 0) throw new Error(r.stderr);
+      const agent = JSON.parse(r.stdout) as { telemetry: Record<string, unknown> };
+      return agent.telemetry['brightness'] !== undefined ? agent : null;
     },
-    15000,
-    'lamp-1 with telemetry',
+    30000,
+    'lamp-1 with telemetry through `agentos agents show`',
   );
-  t.match(agent, {
+  t.match(shown, {
     kind: 'device',
     status: 'online',
     capabilities: ['light.set'],
@@ -41,4 +54,9 @@ t.test('the README lines register an agent and send telemetry', async (t) => {
     use: { cpu: 0.02 },
     telemetry: { brightness: 80, powerW: 7.5 },
   });
+  const list = await runCli(['agents', '--url', gw.url], env);
+  t.match(list.stdout, /lamp-1\s+device\s+online\s+light\.set/, '`agentos agents` lists it');
+
+  const anonymous = pubs[0]?.replace(' -p 1883 ', ` -p ${port} `).replace(/ -i lamp-1 -u lamp-1 -P "\$SECRET"/, '') ?? '';
+  await t.rejects(shell(anonymous), 'an anonymous client is refused');
 });
