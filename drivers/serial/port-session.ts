@@ -177,7 +177,7 @@ export class PortSession {
     });
     if (this.stopped || !this.link) return;
     this.caps = caps;
-    this.agentId = port.agentId ?? `serial-${hello.uid}`;
+    this.agentId = port.agentId ?? agentIdFor(hello.uid);
     this.online = true;
     this.startKeepalive();
     this.ctx.emit(registerEvent(this.agentId, port.kind ?? 'device', caps, port));
@@ -297,4 +297,9 @@ function label(l: Record<string, string>): string {
   return Object.entries(l)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
+}
+
+/** `serial-<uid>`, cut to one topic level of the agent-id alphabet (a uid may be a MAC with ':'). */
+export function agentIdFor(uid: string): string {
+  return `serial-${uid.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
 }

@@ -1,6 +1,7 @@
-// The request matcher on its own (pure logic, real timers with short timeouts): retransmission with the same seq and
+// Pure parts of the driver: the request matcher on its own (pure logic, real timers with short timeouts): retransmission with the same seq and
 // the RETRANSMIT flag, responses matched by seq, late responses ignored, the in-flight limit, and link loss.
 import t from 'tap';
+import { agentIdFor } from '../../../drivers/serial/port-session.js';
 import { RequestTimeoutError, RequestTracker } from '../../../drivers/serial/request-tracker.js';
 import { Flag, type Frame, type FrameInput, MsgType } from '../../../firmware-bridge/ts/index.js';
 
@@ -67,4 +68,10 @@ t.test('in-flight limit and link loss', async (t) => {
   await t.rejects(a, /^port \/dev\/x lost \[seq=1\]$/);
   await t.rejects(b, /^port \/dev\/x lost \[seq=2\]$/);
   t.equal(tracker.inFlight, 0, 'no timer or entry left');
+});
+
+t.test('agent ids derived from device uids fit the id alphabet', async (t) => {
+  t.equal(agentIdFor('a1b2'), 'serial-a1b2');
+  t.equal(agentIdFor('24:6f:28:aa/bb cc'), 'serial-24-6f-28-aa-bb-cc');
+  t.equal(agentIdFor('x'.repeat(100)).length, 64);
 });
