@@ -51,6 +51,7 @@ export class BrokerSecurity {
   private readonly onChange = (c: CredentialChange) => this.closeSessionsOf(c);
   /** clients cut off for flooding keep their token bucket, so reconnecting gives no fresh burst */
   private readonly kicked = new WeakSet<Client>();
+  private readonly keys = new WeakMap<Principal, string>();
 
   constructor(opts: BrokerSecurityOptions) {
     this.opts = opts;
@@ -173,7 +174,7 @@ export class BrokerSecurity {
       this.opts.access.authorizePublish(principal, packet.topic, bytes) ? null : new Error('publish not authorized');
     // the last will is published once, on the client's behalf: no rate accounting
     if (packet === (client as unknown as { will: unknown }).will) return decide();
-    const verdict = this.opts.flood.onPublish(`${principal.role}:${principal.id}`);
+    const verdict = this.opts.flood.onPublish(this.bucketKey(principal));
     if (verdict.kind === 'pass') return decide();
     if (verdict.kind === 'disconnect') {
       this.opts.denials.record('flood', this.who(client), 'rate', { detail: verdict.reason });
@@ -215,10 +216,20 @@ export class BrokerSecurity {
   private forgetClient(client: Client): void {
     const p = this.principals.get(client);
     if (!p) return;
-    if (!this.kicked.has(client)) this.opts.flood.forget(`${p.role}:${p.id}`);
+    if (!this.kicked.has(client)) this.opts.flood.forget(this.bucketKey(p));
     const set = this.sessions.get(p.id);
     set?.delete(client);
     if (set && set.size === 0) this.sessions.delete(p.id);
+  }
+
+  /** one token bucket per identity; the key string is built once per session's Principal object */
+  private bucketKey(p: Principal): string {
+    let k = this.keys.get(p);
+    if (k === undefined) {
+      k = `${p.role}:${p.id}`;
+      this.keys.set(p, k);
+    }
+    return k;
   }
 
   private who(client: Client): string {

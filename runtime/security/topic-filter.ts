@@ -29,8 +29,24 @@ function commonProblems(s: string, what: string): string | null {
   return null;
 }
 
+// Topics made only of these characters need no UTF-8, control-character or wildcard checks (the common case).
+const PLAIN_TOPIC = /^[A-Za-z0-9_.:\-/]{1,1024}$/;
+
+/** The plain-topic fast path: only the level shape remains to check. */
+function plainTopicProblem(topic: string): string | null {
+  if (topic.startsWith('/') || topic.endsWith('/') || topic.includes('//')) return 'topic: has an empty level';
+  if (topic.includes('.')) {
+    const levels = topic.split('/');
+    if (levels.some((l) => l === '.' || l === '..')) return "topic: has a '.' or '..' level";
+  }
+  let levels = 1;
+  for (let i = topic.indexOf('/'); i !== -1; i = topic.indexOf('/', i + 1)) levels++;
+  return levels > TOPIC_LEVELS_MAX ? `topic: more than ${TOPIC_LEVELS_MAX} levels` : null;
+}
+
 /** Null when `topic` is an acceptable topic name to publish to; otherwise the reason. */
 export function topicNameProblem(topic: string): string | null {
+  if (typeof topic === 'string' && PLAIN_TOPIC.test(topic)) return plainTopicProblem(topic);
   const p = commonProblems(topic, 'topic');
   if (p) return p;
   if (topic.includes('+') || topic.includes('#')) return 'topic: wildcards are not allowed in a topic name';
