@@ -23,7 +23,7 @@ export interface RaftHostOptions {
   /** Seed for election jitter (default: random). */
   readonly seed?: number | undefined;
   readonly transport: (onMessage: (m: Message) => void) => HostTransport;
-  /** Applies committed entries (normal and conf) in order; the state machine must be deterministic. */
+  /** Applies committed entries (normal and conf) in order; deterministic, and it must not throw (a throw stops the node). */
   readonly apply: (entries: readonly Entry[]) => void;
   /** Replaces the state machine with a snapshot image. */
   readonly restore: (data: string) => void;
@@ -101,8 +101,14 @@ export class RaftHost {
 
   /** Resolves once `data` is committed and applied on this node; rejects on this node's refusal or timeout. */
   propose(data: string): Promise<number> {
-    const node = this.requireNode();
-    const index = node.propose(data);
+    let node: RaftNode;
+    let index: number;
+    try {
+      node = this.requireNode();
+      index = node.propose(data);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const term = node.basicStatus().term;
     const p = this.wait(this.proposals, index, `commit of index ${index}`, { term }).then(() => index);
     this.kick();
@@ -111,9 +117,12 @@ export class RaftHost {
 
   /** A linearizable read barrier: resolves when this node's state machine reflects every write acknowledged before. */
   read(): Promise<void> {
-    const node = this.requireNode();
     const context = `${this.opts.id}-${++this.readSeq}`;
-    node.readIndex(context);
+    try {
+      this.requireNode().readIndex(context);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const p = this.wait(this.reads, context, `read ${context}`, {});
     this.kick();
     return p;

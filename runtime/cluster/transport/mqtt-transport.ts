@@ -41,7 +41,7 @@ export interface TransportStats {
   received: number;
   queued: number;
   dropped: Record<
-    'queueFull' | 'invalid' | 'foreignCluster' | 'misaddressed' | 'auth' | 'unknownPeer' | 'handler',
+    'queueFull' | 'invalid' | 'foreignCluster' | 'misaddressed' | 'auth' | 'unknownPeer' | 'handler' | 'oversize',
     number
   >;
 }
@@ -59,7 +59,16 @@ export class MqttTransport {
     sent: 0,
     received: 0,
     queued: 0,
-    dropped: { queueFull: 0, invalid: 0, foreignCluster: 0, misaddressed: 0, auth: 0, unknownPeer: 0, handler: 0 },
+    dropped: {
+      queueFull: 0,
+      invalid: 0,
+      foreignCluster: 0,
+      misaddressed: 0,
+      auth: 0,
+      unknownPeer: 0,
+      handler: 0,
+      oversize: 0,
+    },
   };
 
   constructor(opts: MqttTransportOptions) {
@@ -127,7 +136,14 @@ export class MqttTransport {
       this.stats.dropped.unknownPeer++;
       return;
     }
-    const body = encodeMessage(this.opts.clusterId, m, this.messageBytesMax);
+    let body: Buffer;
+    try {
+      body = encodeMessage(this.opts.clusterId, m, this.messageBytesMax);
+    } catch {
+      // Over messageBytesMax: counted and dropped; the core treats it as loss (a snapshot this large needs a bigger limit).
+      this.stats.dropped.oversize++;
+      return;
+    }
     const wire = this.opts.auth ? this.opts.auth.seal({ to: m.to, term: m.term, body }) : body;
     const c = this.clients.get(url);
     if (c?.connected) this.publish(c, m.to, wire);
