@@ -72,7 +72,12 @@ export class RequestTracker {
           frame.flags = Flag.ACK_REQUESTED | Flag.RETRANSMIT;
         }
         sent++;
-        this.send(frame);
+        try {
+          this.send(frame);
+        } catch (err) {
+          this.settle(seq, err as Error); // e.g. a payload over the negotiated limit: no retry can help
+          return;
+        }
         p.timer = setTimeout(attempt, opts.ackTimeoutMs);
       };
       p.deadline = setTimeout(fail, opts.timeoutMs);

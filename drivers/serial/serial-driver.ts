@@ -71,6 +71,11 @@ export class SerialDriver implements Driver {
     if (!s) throw new Error(`serial driver does not own agent ${command.agentId} [request=${command.requestId}]`);
     if (!s.isOnline) throw new Error(`agent ${command.agentId} is offline [request=${command.requestId}]`);
     const { type, payload } = encodeCommand(command);
+    if (payload.length > s.payloadBytesMax) {
+      throw new RangeError(
+        `${command.name}: command is ${payload.length} bytes, the device accepts ${s.payloadBytesMax} [request=${command.requestId}]`,
+      );
+    }
     const reply = await s.request(type, payload, { timeoutMs: command.timeoutMs, label: lbl });
     const result = decodeReply(command, reply);
     // a reset device forgets the session: greet it again (the register event then reflects its new state)

@@ -75,3 +75,14 @@ t.test('agent ids derived from device uids fit the id alphabet', async (t) => {
   t.equal(agentIdFor('24:6f:28:aa/bb cc'), 'serial-24-6f-28-aa-bb-cc');
   t.equal(agentIdFor('x'.repeat(100)).length, 64);
 });
+
+t.test('a frame the link refuses fails the request at once and frees its slot', async (t) => {
+  const tracker = new RequestTracker(() => {
+    throw new RangeError('frame payload is 600 bytes, max 512');
+  });
+  await t.rejects(
+    tracker.request(MsgType.COMMAND, Buffer.alloc(0), { ackTimeoutMs: 5000, retriesMax: 3, timeoutMs: 5000, label }),
+    /max 512/,
+  );
+  t.equal(tracker.inFlight, 0);
+});

@@ -69,6 +69,16 @@ t.test('a 64-byte device: paged CAPS, small frames, small OTA chunks', async (t)
     timeoutMs: 5000,
   });
   t.same(r.result, { motor_rpm: -700 });
+  await t.rejects(
+    driver.sendCommand({
+      requestId: 'r-big',
+      agentId: 'serial-tiny',
+      name: 'relay.set',
+      params: { note: 'x'.repeat(80) },
+      timeoutMs: 5000,
+    }),
+    /command is \d+ bytes, the device accepts 64 \[request=r-big\]/,
+  );
   const image = randomBytes(3000);
   const chunks: number[] = [];
   let last = 0;
