@@ -35,11 +35,18 @@ export class TaskRunner {
   }
 
   assign(task: TaskAssignMessage): void {
-    if (typeof task?.taskId !== 'string' || this.known.has(task.taskId)) return;
-    this.known.add(task.taskId);
+    // a retry of the same task on this agent carries a new attempt number; a repeat of one attempt is a duplicate
+    const key = `${task?.taskId}#${task?.attempt ?? 0}`;
+    if (typeof task?.taskId !== 'string' || this.known.has(key)) return;
+    this.known.add(key);
     if (this.known.size > TASK_IDS_MAX) {
       const oldest = this.known.values().next().value;
       if (oldest !== undefined) this.known.delete(oldest);
+    }
+    if (this.running.has(task.taskId)) {
+      // placed here again (the gateway lost track of us for a moment): the run in progress answers for it
+      this.update({ taskId: task.taskId, state: 'accepted' }, false);
+      return;
     }
     const handler = this.handlers.get(task.capability);
     if (!handler) {

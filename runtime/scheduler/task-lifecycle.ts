@@ -132,6 +132,7 @@ export class TaskLifecycle {
       taskId,
       capability: task.capability,
       timeoutMs: this.runTimeoutMs(task),
+      attempt: task.attempts.length,
     };
     if (task.input !== undefined) message.input = task.input;
     if (task.deadlineMs !== null) message.deadlineMs = task.deadlineMs;
@@ -157,7 +158,8 @@ export class TaskLifecycle {
     }
     const attempt = activeAttempt(task);
     if (!attempt || attempt.agentId !== agentId) {
-      if (u.state === 'done' && task.state === 'done') this.stats.duplicateResults++;
+      const doneHere = task.state === 'done' && task.attempts.at(-1)?.agentId === agentId;
+      if (u.state === 'done' && doneHere) this.stats.duplicateResults++;
       else this.stats.staleUpdates++;
       return;
     }

@@ -20,14 +20,16 @@ function taskHealth(gw: TestGateway): Record<string, unknown> {
 t.test('submit -> done with its result, transitions published', async (t) => {
   const gw = await startGateway(t, { config: { scheduler: { traceFlushIntervalMs: 100 } } });
   const tasks = await taskClient(t, gw);
+  const seen: string[] = [];
   const agent = await sdkAgent(t, gw.url, 'worker-1');
   agent.onTask<{ n: number }, { square: number }>('work.run', async (input, ctx) => {
     ctx.progress(0.5);
+    // the result travels QoS2 through the outbox and may overtake the QoS1 progress; finish once running was seen
+    await waitFor(() => seen.some((s) => s.endsWith(' running')), 10000, 'the running transition');
     return { square: input.n * input.n };
   });
   await waitOnline(gw, 'worker-1');
   const watcher = await connectMqtt(t, gw.url);
-  const seen: string[] = [];
   watcher.on('message', (topic, payload) => {
     if (payload.length > 0) seen.push(`${topic} ${(JSON.parse(payload.toString()) as { state: string }).state}`);
   });

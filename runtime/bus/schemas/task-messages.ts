@@ -10,6 +10,8 @@ export interface TaskAssignMessage {
   timeoutMs?: number | undefined;
   /** absolute deadline, Unix ms */
   deadlineMs?: number | undefined;
+  /** 1 for the first placement, 2 for the first retry...; a repeat of the same (taskId, attempt) is a duplicate */
+  attempt?: number | undefined;
 }
 
 export const taskAssignSchema = {
@@ -24,6 +26,11 @@ export const taskAssignSchema = {
     input: {},
     timeoutMs: { type: 'integer', minimum: 1 },
     deadlineMs: { type: 'integer', minimum: 0 },
+    attempt: {
+      type: 'integer',
+      minimum: 1,
+      description: 'placement number; a repeat of (taskId, attempt) is a duplicate',
+    },
   },
 };
 

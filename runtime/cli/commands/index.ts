@@ -7,6 +7,7 @@ import { modelCommand } from './model.js';
 import { otaCommand } from './ota.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
+import { tasksCommand } from './tasks.js';
 
 export const commands: readonly CliCommand[] = [
   startCommand,
@@ -16,4 +17,5 @@ export const commands: readonly CliCommand[] = [
   credentialsCommand,
   certsCommand,
   otaCommand,
+  tasksCommand,
 ];
