@@ -160,10 +160,19 @@ static void handle_command(bridge_device *d, const bridge_frame *f) {
   const uint8_t *req_id;
   uint8_t req_len = 0, code;
   bridge_tlv_writer w;
-  if (bridge_tlv_count(f->payload, f->length) < 0 || !bridge_tlv_find_str(f->payload, f->length, BRIDGE_T_CMD_NAME, name, sizeof(name))) {
+  const uint8_t *cmd_name;
+  uint8_t cmd_len = 0;
+  if (bridge_tlv_count(f->payload, f->length) < 0 ||
+      !bridge_tlv_find(f->payload, f->length, BRIDGE_T_CMD_NAME, &cmd_name, &cmd_len)) {
     respond_code(d, f, BRIDGE_NACK, BRIDGE_E_MALFORMED, "COMMAND needs CMD_NAME");
     return;
   }
+  if (cmd_len >= sizeof(name)) { /* longer than any name this device defines: never truncate into a match */
+    respond_code(d, f, BRIDGE_NACK, BRIDGE_E_UNKNOWN_COMMAND, "command name too long");
+    return;
+  }
+  memcpy(name, cmd_name, cmd_len);
+  name[cmd_len] = 0;
   bridge_tlv_writer_init(&w, d->payload, d->payload_bytes_max);
   if (bridge_tlv_find(f->payload, f->length, BRIDGE_T_REQ_ID, &req_id, &req_len)) {
     bridge_tlv_put(&w, BRIDGE_T_REQ_ID, req_id, req_len);
