@@ -31,6 +31,8 @@ export interface LoopStats {
   retriesRedirected: number;
   policyErrors: number;
   lastDecisionMs: number | null;
+  /** sum over decisions of the time policy.decide took, ms (mean = decisionMsTotal / decisions) */
+  decisionMsTotal: number;
 }
 
 export class SchedulingLoop {
@@ -41,6 +43,7 @@ export class SchedulingLoop {
     retriesRedirected: 0,
     policyErrors: 0,
     lastDecisionMs: null,
+    decisionMsTotal: 0,
   };
   #timer: NodeJS.Timeout | undefined;
   #soon: NodeJS.Immediate | undefined;
@@ -103,6 +106,7 @@ export class SchedulingLoop {
     }
     this.stats.decisions++;
     this.stats.lastDecisionMs = performance.now() - started;
+    this.stats.decisionMsTotal += this.stats.lastDecisionMs;
     const placed = this.#apply(placements);
     // tasks beyond the window may fit now that the head moved
     if (placed > 0 && store.queuedCount > 0) this.#again = true;
