@@ -42,6 +42,8 @@ export interface GatewayUrls {
 }
 
 const API_IN_FLIGHT_MAX = 1000;
+/** how long stop() waits for the "offline" status to be acknowledged */
+const STOP_PUBLISH_TIMEOUT_MS = 2000;
 
 export class Gateway {
   readonly context: GatewayContext;
@@ -57,7 +59,7 @@ export class Gateway {
     const embedded = config.broker.url === null;
     const access = embedded ? (options.access ?? createBrokerAccess(config, logger)) : null;
     this.#broker = access ? newEmbeddedBroker(config, access, logger) : null;
-    const bus: Bus = this.#broker ?? newExternalBus(config, logger);
+    const bus: Bus = this.#broker ?? newExternalBus(config, logger, () => this.#onReconnect());
     const store = new Store({
       dataDir: resolve(config.store.dataDir),
       flushIntervalMs: config.store.flushIntervalMs,
@@ -195,7 +197,8 @@ export class Gateway {
   async stop(): Promise<void> {
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
-    await this.#publishGatewayStatus('offline').catch(() => undefined);
+    // best effort and bounded: a broker that went away must not hold the stop
+    await boundedWait(this.#publishGatewayStatus('offline'), STOP_PUBLISH_TIMEOUT_MS);
     await this.#stopStarted();
     this.#state = 'idle';
     this.context.logger.info('gateway stopped');
@@ -212,6 +215,16 @@ export class Gateway {
     this.#started = [];
   }
 
+  /** after an external broker comes back: our will said offline, and status changes made meanwhile were not published */
+  #onReconnect(): void {
+    if (this.#state !== 'running') return;
+    const { logger, registry } = this.context;
+    this.#publishGatewayStatus('online').catch((err: unknown) =>
+      logger.warn({ err }, 'cannot republish gateway status'),
+    );
+    registry.republishStatuses();
+  }
+
   #publishGatewayStatus(status: 'online' | 'offline'): Promise<void> {
     const gatewayId = this.context.config.gateway.id;
     const message: GatewayStatusMessage = { status, gatewayId, tsMs: Date.now() };
@@ -224,7 +237,7 @@ function newEmbeddedBroker(config: Config, access: BrokerAccess, logger: Logger)
   return new EmbeddedBroker({ id: config.gateway.id, host, port, wsPort, access, logger });
 }
 
-function newExternalBus(config: Config, logger: Logger): ExternalBus {
+function newExternalBus(config: Config, logger: Logger, onReconnect: () => void): ExternalBus {
   const b = config.broker;
   const gatewayId = config.gateway.id;
   const offline: GatewayStatusMessage = { status: 'offline', gatewayId };
@@ -235,6 +248,7 @@ function newExternalBus(config: Config, logger: Logger): ExternalBus {
     password: b.password,
     connectTimeoutMs: b.connectTimeoutMs,
     will: { topic: topics.gatewayStatus(gatewayId), payload: JSON.stringify(offline), retain: true, qos: 1 },
+    onReconnect,
     logger,
   });
 }
@@ -257,6 +271,16 @@ function publishAgentStatus(bus: Bus, agent: Readonly<AgentRecord>, logger: Logg
   bus
     .publish(topics.agent(agent.id, 'status'), JSON.stringify(message), { qos: 1, retain: true })
     .catch((err: unknown) => logger.warn({ err, agentId: agent.id }, 'cannot publish agent status'));
+}
+
+/** waits for a promise at most timeoutMs, ignoring its outcome */
+async function boundedWait(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([promise.catch(() => undefined), timeout]);
+  clearTimeout(timer);
 }
 
 function clientHost(host: string): string {

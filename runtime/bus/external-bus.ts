@@ -13,6 +13,9 @@ export interface ExternalBusOptions {
   connectTimeoutMs: number;
   /** last will: published by the broker if the gateway's connection dies */
   will?: { topic: string; payload: string; retain: boolean; qos: 0 | 1 } | undefined;
+  /** called after every reconnect (not the first connect): the broker published the will when the link died, and
+   * publishes refused while it was down must be made good (the gateway republishes its retained statuses) */
+  onReconnect?: (() => void) | undefined;
   logger: Logger;
 }
 
@@ -57,6 +60,11 @@ export class ExternalBus implements Bus {
     client.on('message', (topic, payload) => this.#dispatch(topic, payload));
     client.on('error', (err) => o.logger.warn({ err: err.message, url: o.url }, 'external broker error'));
     client.on('offline', () => o.logger.warn({ url: o.url }, 'external broker connection lost; reconnecting'));
+    client.on('connect', () => {
+      // the first CONNACK was awaited above; this is a reconnect
+      o.logger.info({ url: o.url }, 'external broker reconnected');
+      o.onReconnect?.();
+    });
     this.#client = client;
   }
 
@@ -76,6 +84,9 @@ export class ExternalBus implements Bus {
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
     const client = this.#client;
     if (!client) throw new Error(`external bus not started; cannot publish to ${topic}`);
+    // refuse rather than queue without bound while the broker is away; retained state is republished on reconnect
+    if (!client.connected)
+      throw new Error(`external broker ${this.#options.url} unavailable; not published to ${topic}`);
     await client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
   }
 
@@ -105,7 +116,8 @@ export class ExternalBus implements Bus {
     const client = this.#client;
     this.#client = undefined;
     this.#handlers.clear();
-    if (client) await client.endAsync(false);
+    // a clean end waits for in-flight acks, which never come from a broker that is down: then end at once
+    if (client) await client.endAsync(!client.connected);
   }
 }
 

@@ -90,6 +90,40 @@ t.test('a gateway on an external Mosquitto', async (t) => {
   t.pass('the gateway says offline when it stops');
 });
 
+t.test('the gateway reconnects when the external broker restarts and says online again', async (t) => {
+  const first = await startMosquitto(t);
+  const gw = await startGateway(t, { config: { gateway: { id: 'gw-re' }, broker: { url: first.url } } });
+  await first.stop();
+  const second = await startMosquitto(t, [], first.port);
+  const watcher = await connectMqtt(t, second.url);
+  const online = nextMessage(
+    watcher,
+    topics.gatewayStatus('gw-re'),
+    30000,
+    (m) => (m.json as { status?: string }).status === 'online',
+  );
+  await watcher.subscribeAsync(topics.gatewayStatus('gw-re'));
+  await online;
+  t.pass('retained online status republished after the reconnect');
+  await mosquittoPub([
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(second.port),
+    '-q',
+    '1',
+    '-t',
+    topics.agent('late-1', 'hello'),
+    '-m',
+    '{"kind":"device"}',
+  ]);
+  await waitFor(() => gw.gateway.context.registry.get('late-1'), 30000, 'late-1 registered through the new broker');
+  t.pass('subscriptions restored');
+  await second.stop();
+  await gw.stop();
+  t.pass('the gateway stops while its broker is down (no wait for acks that cannot come)');
+});
+
 t.test('an unreachable external broker fails start with a clear error and leaves nothing running', async (t) => {
   const mosq = await startMosquitto(t);
   await mosq.stop();

@@ -25,8 +25,14 @@ t.test('the README steps register an agent and send telemetry on a secured gatew
   const lines = section.split('\n');
   const pubs = lines.filter((l) => l.startsWith('mosquitto_pub '));
   t.equal(pubs.length, 2, 'two mosquitto_pub lines (register, telemetry)');
-  t.ok(pubs.every((l) => l.includes(' -p 1883 ')), 'they use the default port');
-  t.ok(lines.some((l) => l.startsWith('npx agentos agents add lamp-1')), 'the identity step is there');
+  t.ok(
+    pubs.every((l) => l.includes(' -p 1883 ')),
+    'they use the default port',
+  );
+  t.ok(
+    lines.some((l) => l.startsWith('npx agentos agents add lamp-1')),
+    'the identity step is there',
+  );
 
   const gw = await spawnGateway(t, { secure: true });
   const port = new URL(gw.url).port;
@@ -57,6 +63,7 @@ t.test('the README steps register an agent and send telemetry on a secured gatew
   const list = await runCli(['agents', '--url', gw.url], env);
   t.match(list.stdout, /lamp-1\s+device\s+online\s+light\.set/, '`agentos agents` lists it');
 
-  const anonymous = pubs[0]?.replace(' -p 1883 ', ` -p ${port} `).replace(/ -i lamp-1 -u lamp-1 -P "\$SECRET"/, '') ?? '';
+  const anonymous =
+    pubs[0]?.replace(' -p 1883 ', ` -p ${port} `).replace(/ -i lamp-1 -u lamp-1 -P "\$SECRET"/, '') ?? '';
   await t.rejects(shell(anonymous), 'an anonymous client is refused');
 });

@@ -58,8 +58,14 @@ t.test('an agent registers, reports telemetry and state, and is listed by the AP
   );
   const none = await api.call<{ agents: AgentRecord[] }>('agents.list', { kind: 'robot' });
   t.same(none.agents, [], 'filter by kind');
+  for (const id of ['lamp-2', 'lamp-3'])
+    await device.publishAsync(topics.agent(id, 'hello'), '{"kind":"device"}', { qos: 1 });
+  await waitFor(() => gw.gateway.context.registry.size === 3, 10000, 'three agents');
+  const page = await api.call<{ agents: AgentRecord[]; total: number }>('agents.list', { offset: 1, limit: 1 });
+  t.equal(page.total, 3, 'total counts every match');
+  t.equal(page.agents.length, 1, 'limit bounds the page');
   const health = await api.call<{ agents: { total: number; online: number } }>('health');
-  t.match(health.agents, { total: 1, online: 1 });
+  t.match(health.agents, { total: 3, online: 3 });
 });
 
 t.test('MQTT over WebSocket reaches the same gateway', async (t) => {

@@ -15,10 +15,11 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-export async function startMosquitto(t: Teardown, extraConfig: string[] = []): Promise<Mosquitto> {
+/** `port`: reuse a port (restart a broker where clients expect it); default: a free one */
+export async function startMosquitto(t: Teardown, extraConfig: string[] = [], port?: number): Promise<Mosquitto> {
   const bin = requireCommand('mosquitto');
   const dir = await tempDir(t, 'agentos-mosq-');
-  const port = await freePort();
+  port ??= await freePort();
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(
     conf,
@@ -35,10 +36,11 @@ export async function startMosquitto(t: Teardown, extraConfig: string[] = []): P
     await exited;
   };
   t.teardown(stop);
+  const listening = port;
   await waitFor(
     () => {
       if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}: ${stderr.trim()}`);
-      return canConnect(port);
+      return canConnect(listening);
     },
     15000,
     `mosquitto to listen on 127.0.0.1:${port}`,

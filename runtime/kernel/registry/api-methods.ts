@@ -6,6 +6,10 @@ import type { AgentFilter } from './agent-record.js';
 import type { CommandDispatcher } from './commands.js';
 import type { AgentRegistry } from './registry.js';
 
+/** agents per agents.list reply: a whole table of 10k agents would be megabytes in one MQTT message */
+const LIST_LIMIT_DEFAULT = 1000;
+const LIST_LIMIT_MAX = 10000;
+
 const listParams = {
   type: 'object',
   additionalProperties: false,
@@ -13,6 +17,8 @@ const listParams = {
     kind: { enum: ['device', 'robot', 'software'] },
     status: { enum: ['online', 'busy', 'offline', 'failed'] },
     capability: capabilitySchema,
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: LIST_LIMIT_MAX, default: LIST_LIMIT_DEFAULT },
   },
 };
 
@@ -41,13 +47,18 @@ export function registerAgentMethods(
   commands: CommandDispatcher,
 ): Array<() => void> {
   return [
-    api.register<AgentFilter>('agents.list', {
-      summary: 'agents in the table, optionally filtered by kind, status or capability',
+    api.register<AgentFilter & { offset?: number; limit?: number }>('agents.list', {
+      summary:
+        'agents in the table, optionally filtered by kind, status or capability; result { agents, total } with ' +
+        `at most limit (default ${LIST_LIMIT_DEFAULT}) agents from offset`,
       params: listParams,
-      handler: (filter) => ({ agents: registry.list(filter) }),
+      handler: ({ offset = 0, limit = LIST_LIMIT_DEFAULT, ...filter }) => {
+        const all = registry.list(filter);
+        return { agents: all.slice(offset, offset + limit), total: all.length };
+      },
     }),
     api.register<{ agentId: string }>('agents.get', {
-      summary: 'one agent by id',
+      summary: 'one agent by id; result { agent }',
       params: getParams,
       handler: ({ agentId }) => {
         const agent = registry.get(agentId);

@@ -40,8 +40,13 @@ export class AgentRegistry {
     // after a restart every agent gets one full timeout to speak again before it is marked offline
     for (const agent of Object.values(agents)) agent.lastSeenMs = now;
     this.#agents = agents;
-    for (const agent of Object.values(agents)) this.#o.publishStatus(agent);
+    this.republishStatuses();
     this.#timer = setInterval(() => this.checkLiveness(), this.#o.checkIntervalMs);
+  }
+
+  /** publishes every agent's retained status again (at start, and after the broker comes back) */
+  republishStatuses(): void {
+    for (const agent of Object.values(this.#agents ?? {})) this.#o.publishStatus(agent);
   }
 
   async stop(): Promise<void> {
