@@ -63,6 +63,7 @@ export class AgentClient extends EventEmitter {
   private readonly commands = new Map<string, CommandHandler<never>>();
   private readonly inflight = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private pumpScheduled = false;
   private started = false;
 
   constructor(private readonly opts: AgentClientOptions) {
@@ -228,11 +229,22 @@ export class AgentClient extends EventEmitter {
     // mailbox sends carry their id as messageId; every other durable message as msgId
     const body = 'messageId' in message ? message : { ...message, msgId };
     this.outbox.add(topic, JSON.stringify(body), msgId);
-    this.pump();
+    this.schedulePump();
     return msgId;
   }
 
+  /** Adds made in one event-loop turn share one fsync before any of them is sent (group commit). */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
   private pump(): void {
+    this.outbox.sync();
     if (!this.conn.connected) return;
     const max = this.opts.inflightMax ?? 64;
     for (const m of this.outbox.values()) {

@@ -1,6 +1,8 @@
 // Mailboxes with their real on-disk queues and a routing table standing in for the registry: delivery to an agent
 // that was offline (across a new Mailboxes instance, as after a gateway restart), ack, bounded queue, capability
 // fan-out, request/reply and the timeout that names the request. The MQTT path is in mailbox-mqtt.test.ts.
+import { appendFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import type { MailEnvelope } from '../../runtime/kernel/mailbox/envelope.js';
 import { Mailboxes, type MailboxRouting } from '../../runtime/kernel/mailbox/mailboxes.js';
@@ -124,4 +126,28 @@ t.test('request/reply, and a timeout whose error names the request', async (t) =
   mb.agentOnline('vision');
   t.equal(table.delivered.length, before, 'expired request dropped');
   t.equal(mb.waiting('vision'), 0);
+});
+
+t.test('the journal survives a torn last line and is compacted once mostly acknowledged', async (t) => {
+  const tmp = tempDir('mailbox-journal');
+  t.teardown(tmp.remove);
+  const table = new Table({ a: [], b: [] });
+  const first = new Mailboxes({ dataDir: tmp.dir, routing: table, limits: { queueLengthMax: 10000 } });
+  await first.start();
+  for (let i = 0; i < 600; i++) first.send({ from: 'a', to: 'b', body: 'x'.repeat(200), messageId: `m${i}` });
+  first.ack(
+    'b',
+    Array.from({ length: 599 }, (_, i) => `m${i}`),
+  );
+  await first.stop();
+  const path = join(tmp.dir, 'mailbox', 'b.jsonl');
+  t.ok(statSync(path).size < 4096, 'compacted to the one waiting message');
+  appendFileSync(path, '{"add":{"messageId":"torn"');
+  const second = new Mailboxes({ dataDir: tmp.dir, routing: table });
+  await second.start();
+  t.teardown(() => second.stop());
+  t.equal(second.waiting('b'), 1);
+  second.send({ from: 'a', to: 'b', body: 1, messageId: 'after' });
+  t.equal(second.waiting('b'), 2, 'appends after the cut are readable');
+  t.throws(() => second.send({ from: 'c', to: 'b', body: 1, messageId: 'after' }), { code: 'bad_message' });
 });

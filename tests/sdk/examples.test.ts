@@ -83,7 +83,7 @@ t.test('lamp, thermostat and robot arm', async (t) => {
     updates.some((u) => u.state === 'running' && (u.progress ?? 0) > 0 && (u.progress ?? 0) < 1),
     'progress reported',
   );
-  const box = join(gw.dataDir, 'mailbox', 'lamp-1.json');
+  const box = join(gw.dataDir, 'mailbox', 'lamp-1.jsonl');
   await waitFor(
     () => existsSync(box) && readFileSync(box, 'utf8').includes('handover'),
     10000,

@@ -102,12 +102,12 @@ t.test('every message counted exactly once across gateway and sender kill -9', {
   await sink.subscribeAsync('agentos/v1/agents/sink/mailbox', { qos: 1 });
   await sink.publishAsync('agentos/v1/agents/sink/hello', JSON.stringify({ kind: 'device' }), { qos: 1 });
   await waitFor(() => seen.size >= total, 60000, `all ${total} messages at the sink`).catch((e) => {
-    const q = JSON.parse(readFileSync(join(dataDir, 'mailbox', 'sink.json'), 'utf8')) as { messages: unknown[] };
+    const journal = readFileSync(join(dataDir, 'mailbox', 'sink.jsonl'), 'utf8');
     console.error(
       'seen',
       seen.size,
-      'queued',
-      q.messages.length,
+      'journal lines',
+      journal.split('\n').length,
       'missing',
       Array.from({ length: total }, (_, i) => i)
         .filter((i) => !seen.has(i))

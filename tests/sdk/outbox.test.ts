@@ -72,7 +72,7 @@ t.test('reject policy keeps every accepted message; drop-oldest makes room', asy
 
 t.test('the file is compacted once mostly acknowledged', async (t) => {
   const d = dir(t);
-  const o = new Outbox({ dir: d, compactBytesMin: 4096, fsync: false });
+  const o = new Outbox({ dir: d, compactBytesMin: 4096, fsync: 'never' });
   o.open();
   for (let i = 0; i < 200; i++) o.ack(o.add('agentos/v1/agents/a/telemetry', JSON.stringify({ i })).id);
   o.add('t', 'keep', 'K');

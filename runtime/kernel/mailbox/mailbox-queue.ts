@@ -1,8 +1,11 @@
-// One agent's mailbox: a bounded FIFO of envelopes that stay until the agent acknowledges them, persisted as one JSON
-// file replaced atomically on each change, so an accepted message survives a gateway crash. When full, new messages
-// are refused (the sender gets `limit_reached`); accepted messages are never dropped.
+// One agent's mailbox: a bounded FIFO of envelopes that stay until the agent acknowledges them, persisted as an
+// append-only journal (<agentId>.jsonl: `{"add":envelope}` or `{"ack":[ids]}` per line). An add is written and
+// fsynced before the sender is acknowledged, so an accepted message survives a gateway crash or a power cut; an ack
+// is not fsynced (a lost ack means one more delivery, which recipients drop by messageId). A torn last line is cut at
+// load; the journal is rewritten with the waiting messages only once it is mostly acknowledged records. When full,
+// new messages are refused (the sender gets `limit_reached`); accepted messages are never dropped.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../atomic-file.js';
 import { MailboxError, type MailEnvelope } from './envelope.js';
 
 export interface QueueLimits {
@@ -12,38 +15,86 @@ export interface QueueLimits {
   queueBytesMax: number;
 }
 
+/** the journal is compacted when it is larger than this and more than twice the waiting messages, bytes */
+const COMPACT_BYTES_MIN = 64 * 1024;
+
+type Line = { add: MailEnvelope } | { ack: string[] };
+
 export class MailboxQueue {
-  private items: MailEnvelope[] = [];
+  private items = new Map<string, { env: MailEnvelope; bytes: number }>();
   private bytes = 0;
+  private journalBytes = 0;
+  private fd: number | null = null;
   private readonly path: string;
 
   constructor(
     readonly agentId: string,
-    dir: string,
+    private readonly dir: string,
     private readonly limits: QueueLimits,
   ) {
-    this.path = join(dir, `${agentId}.json`);
+    this.path = join(dir, `${agentId}.jsonl`);
   }
 
   load(): this {
-    const raw = readJsonFile<{ messages?: MailEnvelope[] }>(this.path, { messages: [] });
-    this.items = raw.messages ?? [];
-    this.bytes = this.items.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    let text = '';
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    let good = 0;
+    for (const raw of text.split('\n')) {
+      if (raw === '') break;
+      let line: Line;
+      try {
+        line = JSON.parse(raw) as Line;
+      } catch {
+        break; // a torn last line was never acknowledged to its sender
+      }
+      good += Buffer.byteLength(raw) + 1;
+      if ('add' in line) this.remember(line.add, Buffer.byteLength(JSON.stringify(line.add)));
+      else for (const id of line.ack) this.forget(id);
+    }
+    if (good < Buffer.byteLength(text)) truncateSync(this.path, good);
+    this.journalBytes = good;
+    this.fd = openSync(this.path, 'a', 0o600);
     return this;
   }
 
+  private remember(env: MailEnvelope, bytes: number): void {
+    this.items.set(env.messageId, { env, bytes });
+    this.bytes += bytes;
+  }
+
+  private forget(id: string): boolean {
+    const it = this.items.get(id);
+    if (!it) return false;
+    this.items.delete(id);
+    this.bytes -= it.bytes;
+    return true;
+  }
+
   get length(): number {
-    return this.items.length;
+    return this.items.size;
   }
 
   has(messageId: string, from: string): boolean {
-    return this.items.some((m) => m.messageId === messageId && m.from === from);
+    return this.items.get(messageId)?.env.from === from;
   }
 
-  /** Appends and persists; refuses when the queue is full. */
+  private append(line: Line, sync: boolean): void {
+    if (this.fd === null) throw new Error(`mailbox of ${this.agentId} is not loaded`);
+    const buf = Buffer.from(`${JSON.stringify(line)}\n`);
+    writeSync(this.fd, buf);
+    if (sync) fsyncSync(this.fd);
+    this.journalBytes += buf.length;
+  }
+
+  /** Appends and persists (fsync); refuses when the queue is full. */
   push(env: MailEnvelope): void {
     const size = Buffer.byteLength(JSON.stringify(env));
-    if (this.items.length >= this.limits.queueLengthMax) {
+    if (this.items.size >= this.limits.queueLengthMax) {
       throw new MailboxError(
         'limit_reached',
         `mailbox of agent ${this.agentId} is full (queueLengthMax ${this.limits.queueLengthMax})`,
@@ -55,30 +106,53 @@ export class MailboxQueue {
         `mailbox of agent ${this.agentId} is full (queueBytesMax ${this.limits.queueBytesMax} bytes)`,
       );
     }
-    this.items.push(env);
-    this.bytes += size;
-    this.save();
+    if (this.items.has(env.messageId)) {
+      throw new MailboxError(
+        'bad_message',
+        `messageId ${env.messageId} is already waiting in the mailbox of ${this.agentId}`,
+      );
+    }
+    this.append({ add: env }, true);
+    this.remember(env, size);
   }
 
   /** Removes acknowledged messages; returns how many were removed. */
   ack(messageIds: readonly string[]): number {
-    const ids = new Set(messageIds);
-    const before = this.items.length;
-    this.items = this.items.filter((m) => !ids.has(m.messageId));
-    const removed = before - this.items.length;
-    if (removed > 0) {
-      this.bytes = this.items.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0);
-      this.save();
-    }
-    return removed;
+    const removed = messageIds.filter((id) => this.forget(id));
+    if (removed.length === 0) return 0;
+    this.append({ ack: removed }, false);
+    if (this.journalBytes > COMPACT_BYTES_MIN && this.journalBytes > 2 * this.bytes) this.compact();
+    return removed.length;
   }
 
   /** waiting messages, oldest first */
   peek(countMax: number): MailEnvelope[] {
-    return this.items.slice(0, countMax);
+    const out: MailEnvelope[] = [];
+    for (const { env } of this.items.values()) {
+      if (out.length >= countMax) break;
+      out.push(env);
+    }
+    return out;
   }
 
-  private save(): void {
-    writeFileAtomic(this.path, JSON.stringify({ messages: this.items }));
+  private compact(): void {
+    const tmp = `${this.path}.tmp`;
+    const lines = [...this.items.values()].map(({ env }) => `${JSON.stringify({ add: env })}\n`).join('');
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, lines);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    this.close();
+    this.fd = openSync(this.path, 'a', 0o600);
+    this.journalBytes = Buffer.byteLength(lines);
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }

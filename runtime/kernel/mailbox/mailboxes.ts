@@ -82,6 +82,8 @@ export class Mailboxes {
     }
     this.pending.clear();
     this.inFlight.clear();
+    for (const q of this.queues.values()) q.close();
+    this.queues.clear();
   }
 
   private queue(agentId: string): MailboxQueue {
