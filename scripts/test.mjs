@@ -7,14 +7,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tap = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
-const child = spawn(process.execPath, [tap, ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [tap, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   tail = (tail + chunk.toString('utf8')).slice(-4096);
 });
 child.on('close', (code, signal) => {
-  const clean = tail.replace(/\x1b\[[0-9;]*m/g, '');
+  // strip ANSI escapes (ESC = 0x1b) the reporter may emit
+  const clean = tail.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '');
   // the base reporter redraws its progress lines; the last summary is the final one
   const m = [...clean.matchAll(/Asserts:\s+(\d+) pass\s+(\d+) fail/g)].at(-1);
   const passed = m ? Number(m[1]) : 0;
