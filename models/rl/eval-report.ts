@@ -12,6 +12,7 @@ import { checkCard } from '../../runtime/scheduler/model-card.js';
 import { cardMarkdown } from './ship.js';
 import { measureDecisionSpeed } from './speed.js';
 import { lineChartSvg } from './svg-chart.js';
+import { TEST_SEEDS } from './train-config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'models', 'rl', 'eval');
@@ -120,10 +121,7 @@ function updateCardMetrics(results: readonly BenchLine[]): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { tasks: { type: 'string' }, seeds: { type: 'string' } } });
-  const extra = [
-    ...(values.tasks ? ['--tasks', values.tasks] : []),
-    ...(values.seeds ? ['--seeds', values.seeds] : []),
-  ];
+  const extra = [...(values.tasks ? ['--tasks', values.tasks] : []), '--seeds', values.seeds ?? TEST_SEEDS.join(',')];
   mkdirSync(OUT, { recursive: true });
   const results = await Promise.all(EVAL_WORKLOADS.map((w) => runBench(w, extra)));
   // speed alone, after the benchmarks, so they do not share the CPU with it

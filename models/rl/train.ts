@@ -30,6 +30,8 @@ export interface TrainCliArgs {
   ship?: string | undefined;
   version: string;
   quiet: boolean;
+  /** candidate window override: oldest tasks, shortest tasks */
+  window?: [number, number] | undefined;
 }
 
 function bar(p: CurvePoint, learner: DqnLearner, episodes: number, t0: number): string {
@@ -49,7 +51,9 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
   const trace = a.trace ? readTraceFile(a.trace) : undefined;
   const resume = a.resume ? loadCheckpoint(a.resume) : undefined;
   const t0 = Date.now();
-  const dqn = resume?.dqn.config ?? defaultDqnConfig(a.seed);
+  const base = defaultDqnConfig(a.seed);
+  if (a.window) base.rl = { ...base.rl, limits: { oldestTasksMax: a.window[0], shortestTasksMax: a.window[1] } };
+  const dqn = resume?.dqn.config ?? base;
   const ck = train({
     episodes: a.episodes,
     loads: TRAIN_LOADS,
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
       ship: { type: 'string' },
       version: { type: 'string', default: '1' },
       quiet: { type: 'boolean', default: false },
+      window: { type: 'string' },
     },
   });
   const num = (name: string, v: string | undefined) => {
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     ship: values.ship ? resolve(values.ship) : undefined,
     version: values.version!,
     quiet: values.quiet!,
+    window: values.window ? (values.window.split(',').map(Number) as [number, number]) : undefined,
   });
 }
 
