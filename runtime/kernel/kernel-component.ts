@@ -40,7 +40,11 @@ export class KernelComponent implements Component {
       dataDir,
       logger: ctx.logger,
       sandboxArgs: opts.sandboxArgs,
-      storageDirFor: (name) => this.storage.ns(name).filesDir,
+      storageDirFor: (name, manifest) => {
+        const mb = manifest.limits.storageMb;
+        if (mb !== undefined) this.storage.setQuota(name, mb * 1048576);
+        return this.storage.ns(name).filesDir;
+      },
       kernelEnv: (name) => ({
         ...(opts.agentEnv?.(name) ?? {}),
         AGENTOS_URL: this.brokerUrl(),

@@ -50,7 +50,9 @@ export class AccountingEndpoint {
       const parsed = parseAgentTopic(topic);
       if (!parsed) return;
       const bytes = payload.length + topic.length;
-      if (INBOUND.has(parsed.channel)) this.accounting.countIn(parsed.agentId, bytes);
+      // the gateway republishes each agent's status (retained, "source":"gateway"): that copy goes out, not in
+      const fromGateway = parsed.channel === 'status' && payload.includes('"source":"gateway"');
+      if (INBOUND.has(parsed.channel) && !fromGateway) this.accounting.countIn(parsed.agentId, bytes);
       else this.accounting.countOut(parsed.agentId, bytes);
     });
     await this.accounting.start();

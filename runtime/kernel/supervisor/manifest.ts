@@ -34,6 +34,8 @@ export interface AgentManifest {
     memoryMb: number;
     /** advertised cpu capacity, cores */
     cpu: number;
+    /** storage quota (kv plus files), MiB; the gateway's kernel.storageQuotaBytes when absent */
+    storageMb?: number | undefined;
   };
   restart: RestartSpec;
   env: Record<string, string>;
@@ -69,6 +71,7 @@ export const manifestSchema = {
       properties: {
         memoryMb: { type: 'integer', minimum: 16, maximum: 65536, default: 128 },
         cpu: { type: 'number', exclusiveMinimum: 0, maximum: 256, default: 1 },
+        storageMb: { type: 'integer', minimum: 0, maximum: 1048576 },
       },
     },
     restart: {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DriverLogger } from '../../../drivers/driver.js';
 import { type AgentInfo, AgentProcess } from './agent-process.js';
 import { InstalledAgents, killOrphan } from './installed-agents.js';
-import { type LoadedAgent, loadAgentDir } from './manifest.js';
+import { type AgentManifest, type LoadedAgent, loadAgentDir } from './manifest.js';
 import { noSandbox, type SandboxArgs } from './sandbox.js';
 
 export interface SupervisorOptions {
@@ -18,7 +18,7 @@ export interface SupervisorOptions {
   /** environment the gateway gives each agent (its MQTT URL, credentials) */
   kernelEnv?: ((name: string) => Record<string, string>) | undefined;
   /** the files area the agent's process may use directly; default <dataDir>/storage/<name>/files (see storage/) */
-  storageDirFor?: ((name: string) => string) | undefined;
+  storageDirFor?: ((name: string, manifest: AgentManifest) => string) | undefined;
   /** cpu/rss sampling and RSS limit check period, ms */
   pollMs?: number | undefined;
   logBytesMax?: number | undefined;
@@ -43,8 +43,8 @@ export class Supervisor extends EventEmitter {
     this.installed = new InstalledAgents(this.kernelDir);
   }
 
-  private storageDir(name: string): string {
-    return this.opts.storageDirFor?.(name) ?? join(this.opts.dataDir, 'storage', name, 'files');
+  private storageDir(name: string, manifest: AgentManifest): string {
+    return this.opts.storageDirFor?.(name, manifest) ?? join(this.opts.dataDir, 'storage', name, 'files');
   }
 
   /** Loads installed agents and starts those wanted running. Idempotent. */
@@ -73,7 +73,7 @@ export class Supervisor extends EventEmitter {
 
   private create(loaded: LoadedAgent): AgentProcess {
     const name = loaded.manifest.name;
-    const storageDir = this.storageDir(name);
+    const storageDir = this.storageDir(name, loaded.manifest);
     mkdirSync(storageDir, { recursive: true, mode: 0o700 });
     const agent = new AgentProcess({
       loaded,
