@@ -63,7 +63,10 @@ async function setup(): Promise<Setup> {
 
 function run(command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // a clean environment, as the supervisor gives; `env -u` because a test runner (tap's processinfo) re-adds its
+    // NODE_OPTIONS hooks to every spawn, and those hooks need permissions a sandboxed agent does not have
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+    const child = spawn('env', ['-u', 'NODE_OPTIONS', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {

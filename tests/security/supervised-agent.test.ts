@@ -1,17 +1,19 @@
 // A misbehaving JavaScript software agent run by the gateway's own supervisor on a secure gateway: it connects with
 // the token the supervisor gave it, and its attempts to read another agent's files, plant files there, spawn a
-// process or connect as another agent fail, are reported through its telemetry, and show in its log.
+// process or connect as another agent fail, are reported through its telemetry, and show in its log. The gateway
+// runs in its own process, started the way `agentos start` runs in production.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
-import type { SecureAccess } from '../../runtime/security/secure-access.js';
-import { startGateway } from '../helpers/gateway.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { CredentialStore } from '../../runtime/security/credential-store.js';
+import { repoRoot } from '../helpers/teardown.js';
 
 const mqttUrl = pathToFileURL(createRequire(import.meta.url).resolve('mqtt')).href;
 
@@ -45,16 +47,68 @@ c.on('connect', async () => {
 `;
 }
 
+interface GatewayProc {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A secure gateway process (`agentos start`, no --dev). Started through `env -u NODE_OPTIONS`: a test runner's
+ * NODE_OPTIONS hooks (tap's processinfo) would otherwise be passed on to the sandboxed agents, and they need more
+ * permissions than an agent has.
+ */
+async function spawnSecureGateway(dataDir: string): Promise<GatewayProc> {
+  const args = ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', 'runtime/cli/agentos.ts', 'start'];
+  args.push('--port', '0', '--no-ws', '--data-dir', dataDir, '--id', 'gw-sec');
+  const child = spawn('env', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let buf = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway not ready after 30 s: ${stderr}`)), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n')) {
+        if (!line.includes('"gateway ready"')) continue;
+        clearTimeout(timer);
+        resolve(String((JSON.parse(line) as { mqtt: string }).mqtt));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 t.test('a supervised agent on a secure gateway is confined', async (t) => {
-  const dir = await tempDir(t, 'agentos-supsec-');
-  const gw = await startGateway(t, { config: { security: { devMode: false } } });
-  const access = gw.gateway.context.access as SecureAccess;
-  const admin = await access.credentials.add({ id: 'ops', kind: 'operator', role: 'admin' });
+  const dir = await mkdtemp(join(tmpdir(), 'agentos-supsec-'));
+  const dataDir = join(dir, 'data');
+  const store = new CredentialStore({ dataDir });
+  await store.start();
+  const admin = await store.add({ id: 'ops', kind: 'operator', role: 'admin' });
+  await store.stop();
+  const gw = await spawnSecureGateway(dataDir).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   const api = await ApiClient.connect({ url: gw.url, username: 'ops', password: admin.secret, timeoutMs: 20_000 });
-  t.teardown(() => api.close());
+  // one teardown, in order: the client, the gateway (it stops its agents), then the files
+  t.teardown(async () => {
+    await api.close();
+    await gw.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   // the victim's files, where the kernel keeps another agent's storage
-  const victimDir = join(gw.dataDir, 'storage', 'vault', 'files');
+  const victimDir = join(dataDir, 'storage', 'vault', 'files');
   await mkdir(victimDir, { recursive: true });
   const victimFile = join(victimDir, 'secret.txt');
   await writeFile(victimFile, 'do not read');
@@ -64,12 +118,15 @@ t.test('a supervised agent on a secure gateway is confined', async (t) => {
   await writeFile(join(agentDir, 'main.mjs'), agentSource(victimFile, victimDir));
 
   await api.call('agents.run', { dir: agentDir });
-  t.teardown(() => api.call('agents.remove', { name: 'snoop' }).catch(() => undefined));
   let agent: AgentRecord | null = null;
   for (let i = 0; i < 300 && !agent; i++) {
     const a = (await api.call<{ agent: AgentRecord }>('agents.get', { agentId: 'snoop' }).catch(() => null))?.agent;
     if (a && a.telemetry['readOtherDenied'] !== undefined) agent = a;
     else await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!agent) {
+    const { lines } = await api.call<{ lines: string[] }>('agents.logs', { name: 'snoop', lines: 30 });
+    t.comment(lines.join('\n'));
   }
   t.ok(agent, 'the agent connected with its supervisor-given token and reported');
   t.match(
