@@ -27,6 +27,8 @@ interface InFlight {
 
 /** tasks placed and not yet finished that are carried across a rotation */
 const IN_FLIGHT_MAX = 100_000;
+// A file holds at most tasksPerFileMax new arrivals (counted here) plus the tasks carried into it, so the recorder's
+// own keep-the-newest bound is set above that sum and never drops a carried task.
 
 export class SiteTraceFile {
   readonly path: string;
@@ -42,7 +44,7 @@ export class SiteTraceFile {
 
   constructor(private readonly o: SiteTraceFileOptions) {
     this.path = join(o.dir, 'site-trace.json');
-    this.#recorder = new SiteTraceRecorder(o.tasksPerFileMax);
+    this.#recorder = new SiteTraceRecorder(o.tasksPerFileMax + IN_FLIGHT_MAX);
   }
 
   async start(): Promise<void> {
@@ -99,7 +101,7 @@ export class SiteTraceFile {
 
   #rotate(): void {
     const full = JSON.stringify(this.#recorder.toJSON());
-    this.#recorder = new SiteTraceRecorder(this.o.tasksPerFileMax);
+    this.#recorder = new SiteTraceRecorder(this.o.tasksPerFileMax + IN_FLIGHT_MAX);
     this.#arrivals = 0;
     this.#rotations++;
     for (const a of this.#agents.values()) this.#recorder.agent(asView(a));
