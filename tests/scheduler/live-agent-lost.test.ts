@@ -1,8 +1,11 @@
 // An agent that loses its link mid-task (its client socket cut under it, so the broker publishes its last will):
 // the task is re-queued, runs on another agent and is done there; the first agent's late result, delivered once it
-// reconnects, is counted as stale and does not change the recorded result.
+// reconnects, is counted as stale and does not change the recorded result. An agent that just goes silent is lost by
+// the heartbeat timeout the same way.
 import t from 'tap';
+import { topics } from '../../runtime/bus/topics.js';
 import { startGateway } from '../helpers/gateway.js';
+import { connectMqtt, nextMessage } from '../helpers/mqtt-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { gate, relay, sdkAgent, taskClient, waitOnline, waitTask } from './live-fixtures.js';
 
@@ -82,4 +85,40 @@ t.test('the only capable agent lost and back: the retry goes to it and its run i
   release.open();
   const done = await waitTask(tasks, task.id, (x) => x.state === 'done', 'done');
   t.same(done.result, { runs: 1 }, 'the handler ran once; the second placement joined the run in progress');
+});
+
+t.test('an agent that goes silent (no last will) is lost by the heartbeat timeout; its task moves on', async (t) => {
+  const gw = await startGateway(t, {
+    config: { liveness: { heartbeatTimeoutMs: 1500, checkIntervalMs: 100 }, scheduler: { policy: 'fifo' } },
+  });
+  const tasks = await taskClient(t, gw);
+  // a bare MQTT agent without a last will, which accepts the task and then says nothing more
+  const mute = await connectMqtt(t, gw.url, { clientId: 'mute-1' });
+  const assignTopic = topics.agent('mute-1', 'taskAssign');
+  await mute.subscribeAsync(assignTopic, { qos: 1 });
+  await mute.publishAsync(
+    topics.agent('mute-1', 'hello'),
+    JSON.stringify({ kind: 'device', capabilities: ['quiet.run'], capacity: { cpu: 1 } }),
+    { qos: 1 },
+  );
+  await waitOnline(gw, 'mute-1');
+  const assigned = nextMessage(mute, assignTopic, 20000);
+  const { task } = await tasks.submit({ capability: 'quiet.run', estDurationMs: 100 });
+  t.equal(((await assigned).json as { taskId: string }).taskId, task.id);
+  await mute.publishAsync(
+    topics.agent('mute-1', 'taskUpdate'),
+    JSON.stringify({ taskId: task.id, state: 'accepted' }),
+    {
+      qos: 1,
+    },
+  );
+  await waitTask(tasks, task.id, (x) => x.state === 'running', 'running on mute-1');
+  const helper = await sdkAgent(t, gw.url, 'loud-1', { capabilities: ['quiet.run'], heartbeatMs: 300 });
+  helper.onTask('quiet.run', () => ({ by: 'loud-1' }));
+  const done = await waitTask(tasks, task.id, (x) => x.state === 'done', 'done by loud-1');
+  t.same(done.result, { by: 'loud-1' });
+  t.match(done.attempts, [
+    { agentId: 'mute-1', outcome: 'lost', reason: /no message for 1500 ms/ },
+    { agentId: 'loud-1', outcome: 'done' },
+  ]);
 });
