@@ -121,6 +121,31 @@ t.test('bad agent messages get an error naming the field and leave the table as 
   t.ok(health.inbox.refused >= cases.length, 'refusals are counted');
 });
 
+t.test('telemetry and state keys per agent are bounded', async (t) => {
+  const gw = await startGateway(t);
+  const device = await connectMqtt(t, gw.url);
+  await device.subscribeAsync(topics.agent('many', 'error'));
+  await device.publishAsync(topics.agent('many', 'hello'), '{"kind":"device"}', { qos: 1 });
+  const { registry } = gw.gateway.context;
+  await waitFor(() => registry.get('many'), 10000, 'registered');
+  const values = (from: number, n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, i]));
+  await device.publishAsync(topics.agent('many', 'telemetry'), JSON.stringify({ values: values(0, 200) }), { qos: 1 });
+  const refused = nextMessage(device, topics.agent('many', 'error'));
+  await device.publishAsync(topics.agent('many', 'telemetry'), JSON.stringify({ values: values(200, 100) }), {
+    qos: 1,
+  });
+  t.match((await refused).json, { error: { code: 'limit_reached', field: 'values' } });
+  t.equal(Object.keys(registry.get('many')?.telemetry ?? {}).length, 200, 'the refused message changed nothing');
+  await device.publishAsync(topics.agent('many', 'telemetry'), JSON.stringify({ values: values(0, 256) }), { qos: 1 });
+  await waitFor(
+    () => Object.keys(registry.get('many')?.telemetry ?? {}).length === 256,
+    10000,
+    'up to the limit is fine',
+  );
+  t.pass('256 keys accepted');
+});
+
 t.test('bad API requests get error replies; unanswerable ones go to agentos/v1/errors', async (t) => {
   const gw = await startGateway(t);
   const api = await ApiClient.connect({ url: gw.url, timeoutMs: 10000 });

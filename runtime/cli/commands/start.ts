@@ -50,8 +50,16 @@ export const startCommand: CliCommand = {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
+    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    // a second signal while stopping means "now": skip the clean stop (the store may lose its last batch)
+    const force = (again: NodeJS.Signals) => {
+      gateway.context.logger.warn({ signal: again }, 'second signal while stopping; exiting without a clean stop');
+      process.exit(1);
+    };
+    process.once('SIGINT', force).once('SIGTERM', force);
     gateway.context.logger.info({ signal }, 'stopping');
     await gateway.stop();
+    process.off('SIGINT', force).off('SIGTERM', force);
     return 0;
   },
 };

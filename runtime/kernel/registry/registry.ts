@@ -20,6 +20,8 @@ export type ApplyResult = { ok: true } | { ok: false; error: ErrorBody };
 
 const OK: ApplyResult = { ok: true };
 const NAMESPACE = 'agents';
+/** telemetry keys and state keys kept per agent: merging messages must not grow a row without bound */
+export const KEYS_MAX = 256;
 
 export class AgentRegistry {
   readonly #o: RegistryOptions;
@@ -145,6 +147,9 @@ export class AgentRegistry {
   #telemetry(event: Extract<AgentEvent, { type: 'telemetry' }>): ApplyResult {
     const agent = this.get(event.agentId) as AgentRecord | undefined;
     if (!agent) return notRegistered(event.agentId);
+    if (exceedsKeys(agent.telemetry, event.values)) {
+      return fail('limit_reached', `agent ${event.agentId} would have more than ${KEYS_MAX} telemetry keys`, 'values');
+    }
     const now = this.#now();
     Object.assign(agent.telemetry, event.values);
     if (event.use) Object.assign(agent.use, event.use);
@@ -160,6 +165,9 @@ export class AgentRegistry {
   #state(agentId: string, state: Record<string, unknown>, replace: boolean): ApplyResult {
     const agent = this.get(agentId) as AgentRecord | undefined;
     if (!agent) return notRegistered(agentId);
+    if (!replace && exceedsKeys(agent.state, state)) {
+      return fail('limit_reached', `agent ${agentId} would have more than ${KEYS_MAX} state keys`, 'state');
+    }
     agent.state = replace ? { ...state } : { ...agent.state, ...state };
     agent.lastSeenMs = agent.updatedAtMs = this.#now();
     this.#o.store.markDirty();
@@ -220,8 +228,15 @@ export class AgentRegistry {
   }
 }
 
-function fail(code: ErrorBody['code'], message: string): ApplyResult {
-  return { ok: false, error: { code, message } };
+function fail(code: ErrorBody['code'], message: string, field?: string): ApplyResult {
+  return { ok: false, error: { code, message, ...(field !== undefined ? { field } : {}) } };
+}
+
+/** true when merging `add` into `target` would pass KEYS_MAX; allocates only when `add` brings new keys */
+function exceedsKeys(target: Record<string, unknown>, add: Record<string, unknown>): boolean {
+  let fresh = 0;
+  for (const key in add) if (!Object.hasOwn(target, key)) fresh++;
+  return fresh > 0 && Object.keys(target).length + fresh > KEYS_MAX;
 }
 
 function notRegistered(agentId: string): ApplyResult {
