@@ -22,7 +22,12 @@ t.test('an agent lost mid-task: re-queued and done elsewhere', async (t) => {
     return { by: 'edge-a' };
   });
   await waitOnline(gw, 'edge-a');
-  const { task } = await tasks.submit({ capability: 'work.run', demand: { cpu: 1 }, estDurationMs: 500 });
+  const { task } = await tasks.submit({
+    capability: 'work.run',
+    demand: { cpu: 1 },
+    estDurationMs: 500,
+    timeoutMs: 120_000,
+  });
   await started.promise;
   await waitTask(tasks, task.id, (x) => x.state === 'running' && x.attempts[0]?.agentId === 'edge-a', 'running on a');
 
@@ -71,7 +76,7 @@ t.test('the only capable agent lost and back: the retry goes to it and its run i
     return { runs };
   });
   await waitOnline(gw, 'solo-1');
-  const { task } = await tasks.submit({ capability: 'solo.run', estDurationMs: 500 });
+  const { task } = await tasks.submit({ capability: 'solo.run', estDurationMs: 500, timeoutMs: 120_000 });
   await started.promise;
   t.ok(link.cut() > 0, 'solo-1 lost its socket');
   const again = await waitTask(tasks, task.id, (x) => x.attempts.length === 2 && x.state === 'running', 'placed again');

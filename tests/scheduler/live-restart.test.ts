@@ -20,7 +20,7 @@ t.test('restart keeps queued and running tasks; CLI; site trace', async (t) => {
   let url = first.url;
   const cli = (...args: string[]) => runCli(['tasks', ...args, '--url', url]);
 
-  // a task running on an agent when the gateway stops
+  // a task running on an agent when the gateway stops (a generous timeout: the CLI runs below take seconds each)
   const release = gate();
   const started = gate();
   const early = await sdkAgent(t, first.url, 'early-1', { capabilities: ['long.run'] });
@@ -31,7 +31,9 @@ t.test('restart keeps queued and running tasks; CLI; site trace', async (t) => {
   });
   await waitOnline(first, 'early-1');
   let tasks = await taskClient(t, first);
-  const long = (await tasks.submit({ capability: 'long.run', estDurationMs: 1000, taskId: 'long-1' })).task;
+  const long = (
+    await tasks.submit({ capability: 'long.run', estDurationMs: 1000, taskId: 'long-1', timeoutMs: 300_000 })
+  ).task;
   await started.promise;
   await waitTask(tasks, long.id, (x) => x.state === 'running', 'running');
 
