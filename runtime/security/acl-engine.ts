@@ -4,7 +4,7 @@
 import type { BrokerAccess, Principal } from '../bus/access.js';
 import { type AclRules, bind, defaultRules } from './acl-rules.js';
 import type { AgentTokens } from './agent-tokens.js';
-import type { CredentialStore } from './credential-store.js';
+import type { CredentialStore, VerifyOptions } from './credential-store.js';
 import { Denials, type SecurityLogger, silentLogger } from './denials.js';
 import { grantsProblem, principalOf } from './identity.js';
 import { covers, matches, topicFilterProblem, topicNameProblem } from './topic-filter.js';
@@ -65,6 +65,7 @@ export class AclEngine implements BrokerAccess {
     clientId: string,
     username: string | undefined,
     password: Buffer | undefined,
+    opts: VerifyOptions = {},
   ): Promise<Principal | null> {
     const who = typeof username === 'string' ? username.slice(0, 64) : `client:${String(clientId).slice(0, 64)}`;
     if (typeof clientId !== 'string' || clientId.length === 0 || Buffer.byteLength(clientId) > CLIENT_ID_BYTES_MAX) {
@@ -81,11 +82,11 @@ export class AclEngine implements BrokerAccess {
     let principal: Principal | null = null;
     try {
       await this.store.start(); // idempotent; the broker may accept clients before the store finished loading
-      principal = await this.store.verify(username, password);
+      principal = await this.store.verify(username, password, opts);
     } catch {
       principal = null; // a broken hash or store never lets anyone in
     }
-    if (!principal) return this.refuse(who, 'bad-credentials', clientId);
+    if (!principal) return this.refuse(who, opts.expensive === false ? 'auth-rate' : 'bad-credentials', clientId);
     if (!clientIdFits(principal, clientId)) return this.refuse(who, 'client-id-mismatch', clientId);
     return principal;
   }

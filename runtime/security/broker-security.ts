@@ -2,6 +2,7 @@
 // listeners call `accept(stream, ip)` for each new connection before `broker.handle(stream)`; `install(broker)` sets
 // aedes' hooks. A principal is attached to each client at CONNECT; when the credential store reports an identity
 // rotated, revoked or changed, every session of it is closed, so the next CONNECT is checked against the new state.
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
@@ -13,6 +14,12 @@ import { guardFrames } from './frame-guard.js';
 
 /** BrokerAccess plus, optionally, authentication by a client certificate the TLS layer already verified. */
 export interface CertificateAccess extends BrokerAccess {
+  authenticate(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+    opts?: { expensive?: boolean | undefined },
+  ): Promise<Principal | null>;
   authenticateCertificate?(clientId: string, commonName: string): Promise<Principal | null>;
 }
 
@@ -27,6 +34,11 @@ export interface BrokerSecurityOptions {
 // CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+
+function remoteAddress(client: Client): string {
+  const conn = client.conn as Partial<Socket>;
+  return conn.remoteAddress ?? client.req?.socket.remoteAddress ?? 'unknown';
+}
 
 /** The CN of a client certificate the site CA verified during the handshake (TLS or secure WebSocket), or null. */
 function verifiedCertificateName(client: Client): string | null {
@@ -135,11 +147,13 @@ export class BrokerSecurity {
   ): Promise<AuthenticateError | null> {
     const anonymous = username === undefined && password === undefined;
     const cn = anonymous ? verifiedCertificateName(client) : null;
-    const { access } = this.opts;
+    const { access, flood } = this.opts;
+    const ip = remoteAddress(client);
     const principal =
       cn !== null && access.authenticateCertificate
         ? await access.authenticateCertificate(client.id, cn)
-        : await access.authenticate(client.id, username, password);
+        : await access.authenticate(client.id, username, password, { expensive: flood.authExpensiveAllowed(ip) });
+    if (!principal && !anonymous) flood.authFailed(ip);
     if (!principal) return authError('not authorized', anonymous ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD);
     this.principals.set(client, principal);
     // the socket closing is the one event every path out of a session goes through

@@ -17,6 +17,8 @@ export interface FloodLimits {
   outgoingBytesMax: number;
   /** largest MQTT packet accepted, bytes (checked on the wire before the packet is buffered) */
   packetBytesMax: number;
+  /** failed logins from one IP per minute before logins needing scrypt are refused from it for the rest of the minute */
+  authFailuresPerMinMax: number;
 }
 
 export const FLOOD_DEFAULTS: FloodLimits = {
@@ -27,6 +29,7 @@ export const FLOOD_DEFAULTS: FloodLimits = {
   connectionsPerIpMax: 200,
   outgoingBytesMax: 4 * 1024 * 1024,
   packetBytesMax: 320 * 1024,
+  authFailuresPerMinMax: 20,
 };
 
 export type PublishVerdict =
@@ -41,9 +44,17 @@ export class FloodGuard {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly perIp = new Map<string, number>();
   private connections = 0;
+  private readonly authFailures = new Map<string, { windowStartMs: number; count: number }>();
   private readonly now: () => number;
   /** counters for metrics and tests */
-  readonly stats = { throttled: 0, disconnected: 0, connectionsRefused: 0, slowConsumers: 0, oversized: 0 };
+  readonly stats = {
+    throttled: 0,
+    disconnected: 0,
+    connectionsRefused: 0,
+    slowConsumers: 0,
+    oversized: 0,
+    authLimited: 0,
+  };
 
   constructor(limits: Partial<FloodLimits> = {}, now: () => number = Date.now) {
     this.limits = { ...FLOOD_DEFAULTS, ...limits };
@@ -106,6 +117,34 @@ export class FloodGuard {
     if (queuedBytes <= this.limits.outgoingBytesMax) return false;
     this.stats.slowConsumers++;
     return true;
+  }
+
+  /**
+   * Whether a login from `ip` may cost scrypt. After `authFailuresPerMinMax` failures in a minute only cheap checks
+   * remain (a secret that verified before, a supervised agent's token), so guessing cannot burn the gateway's CPU
+   * while known clients still reconnect.
+   */
+  authExpensiveAllowed(ip: string): boolean {
+    const f = this.authFailures.get(ip);
+    if (!f || this.now() - f.windowStartMs >= 60_000) return true;
+    if (f.count < this.limits.authFailuresPerMinMax) return true;
+    this.stats.authLimited++;
+    return false;
+  }
+
+  authFailed(ip: string): void {
+    const now = this.now();
+    const f = this.authFailures.get(ip);
+    if (f && now - f.windowStartMs < 60_000) {
+      f.count++;
+      return;
+    }
+    if (this.authFailures.size >= this.limits.connectionsMax) {
+      const oldest = this.authFailures.keys().next().value;
+      if (oldest !== undefined) this.authFailures.delete(oldest);
+    }
+    this.authFailures.delete(ip);
+    this.authFailures.set(ip, { windowStartMs: now, count: 1 });
   }
 
   /** Forgets the bucket of a client that left in good standing. */

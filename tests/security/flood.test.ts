@@ -1,7 +1,7 @@
 // Flood limits on a real broker: a flooding client is throttled then cut off while a well-behaved client keeps
 // working; oversized payloads and packets, too many connections and a subscriber that never reads are handled.
 import t from 'tap';
-import { collect, startHarness, waitFor } from './harness.js';
+import { collect, connackCode, startHarness, waitFor } from './harness.js';
 import { connectPacket, publishPacket, rawConnect, subscribePacket, varint } from './raw-mqtt.js';
 
 const R = 'agentos/v1';
@@ -135,4 +135,29 @@ t.test('invalid UTF-8 and NUL in raw topics are refused', async (t) => {
   }
   t.equal(got.length, 0, 'no odd topic was delivered');
   t.ok(h.denials.count('publish', 'bad-topic') >= 3, 'bad topics counted (aedes itself refuses some first)');
+});
+
+t.test('password guessing from one IP stops costing scrypt; known clients still get in', async (t) => {
+  const h = await startHarness({ flood: { authFailuresPerMinMax: 5 } });
+  t.teardown(h.close);
+  const known = await h.store.add({ id: 'known', kind: 'agent' });
+  const fresh = await h.store.add({ id: 'fresh', kind: 'agent' });
+  const first = await h.connect({ clientId: 'known', username: 'known', password: known.secret });
+  first.end(true);
+  for (let i = 0; i < 6; i++) {
+    t.equal(
+      await connackCode(h.url, { clientId: 'known', username: 'known', password: `guess-${i}` }),
+      4,
+      `guess ${i}`,
+    );
+  }
+  t.equal(
+    await connackCode(h.url, { clientId: 'fresh', username: 'fresh', password: fresh.secret }),
+    4,
+    'a login that would need scrypt is refused from this IP for the rest of the minute',
+  );
+  t.ok(h.flood.stats.authLimited >= 2, `limited ${h.flood.stats.authLimited} logins`);
+  t.ok(h.denials.count('connect', 'auth-rate') >= 1, 'counted as auth-rate denials');
+  const again = await h.connect({ clientId: 'known', username: 'known', password: known.secret });
+  t.ok(again.connected, 'a client whose secret verified before reconnects without scrypt');
 });

@@ -17,6 +17,8 @@ export interface SecurityLimitsConfig {
   connectionsPerIpMax: number;
   /** bytes queued towards a client that does not read before it is disconnected */
   outgoingBytesMax: number;
+  /** failed logins per IP per minute before logins that need scrypt are refused from it */
+  authFailuresPerMinMax: number;
 }
 
 export interface SecurityConfig {
@@ -105,6 +107,12 @@ export const securitySection = defineSection<SecurityConfig>(
           connectionsMax: int(1, 1000000, 5000, 'connections to the broker at once'),
           connectionsPerIpMax: int(1, 1000000, 1000, 'connections from one IP address at once'),
           outgoingBytesMax: int(65536, 1073741824, 8388608, 'bytes queued to a client that does not read'),
+          authFailuresPerMinMax: int(
+            1,
+            1000000,
+            20,
+            'failed logins per IP per minute before scrypt logins are refused',
+          ),
         },
       },
       grants: {
