@@ -38,7 +38,10 @@ t.test('the README steps register an agent and send telemetry on a secured gatew
   const port = new URL(gw.url).port;
   const dataDir = ['--data-dir', gw.dataDir];
   const secret = await secretOf(['agents', 'add', 'lamp-1', ...dataDir]);
-  for (const line of pubs) await shell(line.replace(' -p 1883 ', ` -p ${port} `), { SECRET: secret });
+  const [hello = '', telemetry = ''] = pubs.map((l) => l.replace(' -p 1883 ', ` -p ${port} `));
+  // the gateway picks up the new identity from its credential file a moment after `agents add` wrote it
+  await waitFor(() => shell(hello, { SECRET: secret }).then(() => true), 30000, 'the hello line to be accepted');
+  await shell(telemetry, { SECRET: secret });
 
   const operator = await secretOf(['credentials', 'add', 'me', '--kind', 'operator', '--role', 'admin', ...dataDir]);
   const env = { AGENTOS_USERNAME: 'me', AGENTOS_PASSWORD: operator };
