@@ -19,7 +19,8 @@ const TASK_IDS_MAX = 1024;
 
 export class TaskRunner {
   private readonly handlers = new Map<string, TaskHandler>();
-  private readonly running = new Map<string, AbortController>();
+  /** runs in progress by task id; `attempt` is the gateway's placement the run answers for (echoed in updates) */
+  private readonly running = new Map<string, { ac: AbortController; attempt: number | undefined }>();
   private readonly known = new Set<string>();
 
   constructor(private readonly link: ClientLink) {}
@@ -43,17 +44,17 @@ export class TaskRunner {
       const oldest = this.known.values().next().value;
       if (oldest !== undefined) this.known.delete(oldest);
     }
-    if (this.running.has(task.taskId)) {
-      // placed here again (the gateway lost track of us for a moment): the run in progress answers for it
-      this.update({ taskId: task.taskId, state: 'accepted' }, false);
+    const inProgress = this.running.get(task.taskId);
+    if (inProgress) {
+      // placed here again (the gateway lost track of us for a moment): the run in progress answers for the new attempt
+      inProgress.attempt = task.attempt;
+      this.update(withAttempt({ taskId: task.taskId, state: 'accepted' }, task.attempt), false);
       return;
     }
     const handler = this.handlers.get(task.capability);
     if (!handler) {
-      this.update(
-        { taskId: task.taskId, state: 'rejected', error: `no handler for capability ${task.capability}` },
-        true,
-      );
+      const error = `no handler for capability ${task.capability}`;
+      this.update(withAttempt({ taskId: task.taskId, state: 'rejected', error }, task.attempt), true);
       return;
     }
     void this.run(task, handler);
@@ -61,13 +62,15 @@ export class TaskRunner {
 
   private async run(task: TaskAssignMessage, handler: TaskHandler): Promise<void> {
     const ac = new AbortController();
-    this.running.set(task.taskId, ac);
+    const entry = { ac, attempt: task.attempt };
+    this.running.set(task.taskId, entry);
+    const send = (u: TaskUpdateMessage, durable: boolean) => this.update(withAttempt(u, entry.attempt), durable);
     const limits = [task.timeoutMs, task.deadlineMs !== undefined ? task.deadlineMs - Date.now() : undefined];
     const ms = Math.min(...limits.filter((x): x is number => x !== undefined));
     const timer = Number.isFinite(ms)
       ? setTimeout(() => ac.abort(new Error(`task ${task.taskId} timed out after ${ms} ms`)), Math.max(0, ms))
       : null;
-    this.update({ taskId: task.taskId, state: 'accepted' }, false);
+    send({ taskId: task.taskId, state: 'accepted' }, false);
     let lastMs = 0;
     const ctx: TaskContext = {
       taskId: task.taskId,
@@ -77,37 +80,40 @@ export class TaskRunner {
         if (now - lastMs < 100 && fraction < 1) return;
         lastMs = now;
         const progress = Math.min(1, Math.max(0, fraction));
-        this.update({ taskId: task.taskId, state: 'running', progress }, false);
+        send({ taskId: task.taskId, state: 'running', progress }, false);
       },
     };
     try {
       const result = await handler(task.input, ctx);
       if (ac.signal.aborted) throw ac.signal.reason;
-      this.update(
-        { taskId: task.taskId, state: 'done', progress: 1, ...(result !== undefined ? { result } : {}) },
-        true,
-      );
+      send({ taskId: task.taskId, state: 'done', progress: 1, ...(result !== undefined ? { result } : {}) }, true);
     } catch (err) {
-      this.update(
+      send(
         { taskId: task.taskId, state: 'failed', error: String((err as Error)?.message ?? err).slice(0, 2048) },
         true,
       );
     } finally {
       if (timer) clearTimeout(timer);
-      this.running.delete(task.taskId);
+      if (this.running.get(task.taskId) === entry) this.running.delete(task.taskId);
     }
   }
 
   /** Aborts a running task (the gateway's `task.cancel` command); true when it was running here. */
   cancel(taskId: string, reason = 'cancelled'): boolean {
-    const ac = this.running.get(taskId);
-    if (!ac) return false;
-    ac.abort(new Error(`task ${taskId} cancelled: ${reason}`));
+    const entry = this.running.get(taskId);
+    if (!entry) return false;
+    // forget it now: a new placement of the same task that arrives while the handler unwinds starts a fresh run
+    this.running.delete(taskId);
+    entry.ac.abort(new Error(`task ${taskId} cancelled: ${reason}`));
     return true;
   }
 
   stop(): void {
-    for (const ac of this.running.values()) ac.abort(new Error('agent client stopped'));
+    for (const { ac } of this.running.values()) ac.abort(new Error('agent client stopped'));
     this.running.clear();
   }
+}
+
+function withAttempt(u: TaskUpdateMessage, attempt: number | undefined): TaskUpdateMessage {
+  return attempt === undefined ? u : { ...u, attempt };
 }

@@ -157,7 +157,9 @@ export class TaskLifecycle {
       return;
     }
     const attempt = activeAttempt(task);
-    if (!attempt || attempt.agentId !== agentId) {
+    // an update naming an older attempt comes from a run the gateway already gave up on (same agent placed again)
+    const olderAttempt = u.attempt !== undefined && u.attempt !== task.attempts.length;
+    if (!attempt || attempt.agentId !== agentId || olderAttempt) {
       const doneHere = task.state === 'done' && task.attempts.at(-1)?.agentId === agentId;
       if (u.state === 'done' && doneHere) this.stats.duplicateResults++;
       else this.stats.staleUpdates++;

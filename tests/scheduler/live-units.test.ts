@@ -70,6 +70,20 @@ t.test('timeouts, retries and queue order', async (t) => {
   t.throws(() => lc.assign(a.id, 'ag-3', 1800), /not queued/, 'a finished task cannot be placed');
 });
 
+t.test('the same agent placed again: updates of the older attempt are ignored', async (t) => {
+  const { lc, tasks } = await lifecycle(t);
+  const a = lc.submit({ capability: 'x.run', estDurationMs: 100 }, 0).task;
+  lc.assign(a.id, 'ag-1', 0);
+  lc.update('ag-1', { taskId: a.id, attempt: 1, state: 'accepted' }, 10);
+  t.equal(lc.sweep(600), 1, 'attempt 1 ran past its timeout');
+  t.equal(lc.assign(a.id, 'ag-1', 700).attempt, 2, 'placed on the same agent again');
+  lc.update('ag-1', { taskId: a.id, attempt: 1, state: 'failed', error: 'aborted: timed out' }, 710);
+  t.equal(tasks.get(a.id)?.state, 'assigned', "attempt 1's failure does not touch attempt 2");
+  t.equal(lc.stats.staleUpdates, 1);
+  lc.update('ag-1', { taskId: a.id, attempt: 2, state: 'done', result: 'ok' }, 800);
+  t.match(tasks.get(a.id), { state: 'done', result: 'ok' });
+});
+
 t.test('recover: attempts in flight get fresh timeouts after a restart', async (t) => {
   const { lc, tasks } = await lifecycle(t);
   const a = lc.submit({ capability: 'x.run', estDurationMs: 100 }, 0).task;

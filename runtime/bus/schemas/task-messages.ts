@@ -40,6 +40,8 @@ export interface TaskUpdateMessage {
   /** set by the SDK's durable outbox; repeats are dropped */
   msgId?: string | undefined;
   taskId: string;
+  /** the assignment's attempt this update is about (echoed by the SDK); an update for an older attempt is ignored */
+  attempt?: number | undefined;
   state: TaskUpdateState;
   /** 0..1 */
   progress?: number | undefined;
@@ -56,6 +58,7 @@ export const taskUpdateSchema = {
   properties: {
     msgId: requestIdSchema,
     taskId: requestIdSchema,
+    attempt: { type: 'integer', minimum: 1, description: 'the attempt of task/assign this update is about' },
     state: { enum: ['accepted', 'running', 'done', 'failed', 'rejected'] },
     progress: { type: 'number', minimum: 0, maximum: 1 },
     result: {},
