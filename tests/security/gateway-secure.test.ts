@@ -17,9 +17,12 @@ import { closed, connackCode, connectClient } from './harness.js';
 
 const R = 'agentos/v1';
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/cli/agentos.ts', ...args], { cwd: repoRoot });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/cli/agentos.ts', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -169,6 +172,28 @@ t.test('CLI on a running gateway process: add, connect, revoke the live session'
     4,
     'refused after',
   );
+  const op = await cli([
+    'credentials',
+    'add',
+    'me',
+    '--kind',
+    'operator',
+    '--role',
+    'viewer',
+    '--data-dir',
+    gw.dataDir,
+    '--json',
+  ]);
+  const opSecret = (JSON.parse(op.out) as { secret: string }).secret;
+  const anon = await cli(['agents', 'list', '--url', gw.url]);
+  t.equal(anon.code, 1, 'the CLI without credentials is refused');
+  t.match(anon.err, /^agentos agents: error: cannot connect to .*Not authorized|bad user|refused/i, 'one clear line');
+  const listed = await cli(['agents', 'list', '--url', gw.url, '--json'], {
+    AGENTOS_USERNAME: 'me',
+    AGENTOS_PASSWORD: opSecret,
+  });
+  t.equal(listed.code, 0, `the CLI logs in as an operator from the environment ${listed.err}`);
+  t.same(JSON.parse(listed.out), [], 'and lists the (empty) agent table');
   const bad = await cli(['agents', 'add', 'a+b', '--data-dir', gw.dataDir]);
   t.equal(bad.code, 1, 'bad id exits 1');
   t.match(bad.err, /^agentos agents: error: id: must match/, 'one clear line');
