@@ -2,11 +2,13 @@
 // default policy (the shipped rl model): submit -> done with a result, every transition published retained, bad
 // input named by field, cancellation reaching the agent's handler, a duplicated result recorded once, retries on
 // another agent until the limit, and a full queue refused with a clear error.
+import { join } from 'node:path';
 import t from 'tap';
 import { topics } from '../../runtime/bus/topics.js';
 import { errorBody } from '../helpers/api-error.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectMqtt, nextMessage } from '../helpers/mqtt-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { gate, sdkAgent, taskClient, waitOnline, waitTask } from './live-fixtures.js';
 
@@ -184,4 +186,18 @@ t.test('retries on another agent until retriesMax, then failed; a full queue is 
   t.match(body.message, /task queue is full: 3 tasks waiting or running \(scheduler.queueLengthMax 3\)/);
   await tasks.cancel(kept[0]!);
   t.ok((await tasks.submit({ capability: 'nobody.has', estDurationMs: 100 })).created, 'room again after a cancel');
+});
+
+t.test('a refused model: the fallback heuristic places the tasks', async (t) => {
+  const dir = await tempDir(t, 'agentos-live-model-');
+  const gw = await startGateway(t, {
+    config: { scheduler: { policy: 'rl', modelPath: join(dir, 'missing.onnx'), fallback: 'least-loaded' } },
+  });
+  const tasks = await taskClient(t, gw);
+  const agent = await sdkAgent(t, gw.url, 'fb-1');
+  agent.onTask('work.run', () => 'ok');
+  await waitOnline(gw, 'fb-1');
+  const { task } = await tasks.submit({ capability: 'work.run', estDurationMs: 10 });
+  t.equal((await tasks.wait(task.id, 20000)).result, 'ok');
+  t.match(taskHealth(gw), { policy: 'least-loaded', done: 1 });
 });
