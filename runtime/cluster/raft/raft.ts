@@ -215,7 +215,11 @@ export class Raft {
   private reconcileTerm(m: Message): boolean {
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
-        const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTicks;
+        // The lease ends one tick before the shortest election timeout: a candidate whose timer fired at exactly
+        // electionTicks must not lose its pre-vote to a peer whose tick phase lags (measured: it cost a whole extra
+        // election round in the failover tail). Leases only guard against disruption here; reads never rely on them.
+        const leaseTicks = this.cfg.electionTicks - 1;
+        const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < leaseTicks;
         // While we hear from a live leader we ignore disruptive candidates, unless the leader asked for the transfer.
         if (inLease && m.context !== 'transfer') return false;
       }
