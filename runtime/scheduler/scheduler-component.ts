@@ -88,6 +88,12 @@ export class SchedulerComponent implements Component, TaskService {
     this.store.load();
     this.lifecycle.recover(Date.now());
     await this.trace?.start();
+    // attempts still in flight from before the restart: their runs belong in the new trace file
+    for (const task of this.store.active().sort((a, b) => a.seq - b.seq)) {
+      if (!activeAttempt(task)) continue;
+      this.trace?.arrival(taskView(task));
+      this.#placed(task);
+    }
     this.#offChange = ctx.registry.onChange((change) => this.#agentChanged(change));
     await this.dispatcher.start();
     // the embedded broker keeps retained messages in memory only: publish the kept tasks' state again

@@ -98,6 +98,11 @@ t.test('restart keeps queued and running tasks; CLI; site trace', async (t) => {
   );
   t.ok(trace.runs.filter((r) => r.agentId === 'worker-9').length >= 4, 'its runs were recorded');
   t.ok(fitAgentSpeeds(trace).get('worker-9')!.speed > 0, 'a speed can be fitted from it');
+  t.match(
+    trace.runs.find((r) => r.taskId === 'long-1'),
+    { agentId: 'early-1' },
+    'the run in flight across the restart is in the new trace',
+  );
   const previous = parseSiteTrace(await readFile(join(dataDir, 'scheduler', 'site-trace.1.json'), 'utf8'));
   t.ok(
     previous.tasks.some((x) => x.id === 'keep-1'),
