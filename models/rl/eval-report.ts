@@ -16,7 +16,7 @@ import { TEST_SEEDS } from './train-config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'models', 'rl', 'eval');
-export const EVAL_WORKLOADS = ['train-v1', 'mix-shift-v1', 'bursty-v1'];
+export const EVAL_WORKLOADS = ['train-v1', 'mix-shift-v1', 'bursty-v2'];
 
 interface BenchLine {
   workload: string;
