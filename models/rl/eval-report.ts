@@ -2,7 +2,7 @@
 // runs `npm run bench -- scheduler` on the training workload and the shifted ones (test seeds only, never used in
 // training or tuning), then writes models/rl/eval/: the gain table (markdown), the gain chart (SVG), the benchmark's
 // slowdown charts and the raw JSON lines.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,7 +135,9 @@ async function main(): Promise<void> {
     b.model_rss_mb = speed.modelRssMb;
   }
   for (const b of results) copyFileSync(join(ROOT, b.svg), join(OUT, `slowdown-${b.workload}.svg`));
-  writeFileSync(join(OUT, 'bench-lines.json'), `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(join(OUT, 'bench-lines.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // the repository's formatter owns JSON layout (npm run lint checks it)
+  spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', join(OUT, 'bench-lines.json')]);
   const series = results.flatMap((b) => [
     {
       name: `${b.workload} gain`,
