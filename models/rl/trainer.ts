@@ -115,15 +115,17 @@ export function learningCurveSvg(curve: readonly CurvePoint[]): string {
 export function train(o: TrainOptions): Checkpoint {
   mkdirSync(o.outDir, { recursive: true });
   const learner = new DqnLearner(o.dqn, o.resume?.dqn);
-  const ck: Checkpoint = o.resume ?? {
-    version: CHECKPOINT_VERSION,
-    featureSchemaHash: featureSchemaHash(),
-    episode: 0,
-    dqn: learner.toJSON(),
-    curve: [],
-    best: null,
-    trainSeconds: 0,
-  };
+  const ck: Checkpoint = o.resume
+    ? structuredClone(o.resume)
+    : {
+        version: CHECKPOINT_VERSION,
+        featureSchemaHash: featureSchemaHash(),
+        episode: 0,
+        dqn: learner.toJSON(),
+        curve: [],
+        best: null,
+        trainSeconds: 0,
+      };
   const t0 = Date.now();
   const baseSeconds = ck.trainSeconds;
   const save = () => {
