@@ -29,6 +29,8 @@ export interface MqttTransportOptions {
   readonly auth?: ClusterMessageAuth | undefined;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** MQTT client id before a random suffix (default `raft-<nodeId>-`); with credentials the broker wants `<username>:`. */
+  readonly clientIdPrefix?: string | undefined;
   /** Messages waiting per peer while its broker is unreachable. */
   readonly queueLengthMax?: number | undefined;
   readonly messageBytesMax?: number | undefined;
@@ -180,7 +182,7 @@ export class MqttTransport {
     const existing = this.clients.get(url);
     if (existing) return existing;
     const c = mqtt.connect(url, {
-      clientId: `raft-${this.opts.nodeId}-${randomBytes(4).toString('hex')}`,
+      clientId: `${this.opts.clientIdPrefix ?? `raft-${this.opts.nodeId}-`}${randomBytes(4).toString('hex')}`,
       clean: true,
       reconnectPeriod: this.opts.reconnectPeriodMs ?? 500,
       connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
