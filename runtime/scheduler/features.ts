@@ -261,8 +261,21 @@ export function extractCandidates(
     writePair(obs, obs.tasks[ti]!, pt.stat, obs.agents[ai]!, pt.maxSpeed, features, row);
     features[row + 10] = pt.durRank;
     features[row + 11] = pt.ageRank;
-    for (let k = 0; k < S; k++) features[row + AGENT_STATIC[k]!] = statics[ai * S + k]!;
-    features.set(glob, row + GLOBAL_OFFSET);
+    const so = ai * S;
+    // unrolled copies of AGENT_STATIC (15, 16, 18, 20..25) and the 4 globals: this loop is the hot path
+    features[row + 15] = statics[so]!;
+    features[row + 16] = statics[so + 1]!;
+    features[row + 18] = statics[so + 2]!;
+    features[row + 20] = statics[so + 3]!;
+    features[row + 21] = statics[so + 4]!;
+    features[row + 22] = statics[so + 5]!;
+    features[row + 23] = statics[so + 6]!;
+    features[row + 24] = statics[so + 7]!;
+    features[row + 25] = statics[so + 8]!;
+    features[row + GLOBAL_OFFSET] = glob[0]!;
+    features[row + GLOBAL_OFFSET + 1] = glob[1]!;
+    features[row + GLOBAL_OFFSET + 2] = glob[2]!;
+    features[row + GLOBAL_OFFSET + 3] = glob[3]!;
     features[row + FEASIBLE_SHARE] = pt.feasibleShare;
     taskIndex[r] = ti;
     agentIndex[r] = ai;

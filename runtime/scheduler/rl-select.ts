@@ -24,12 +24,16 @@ export function selectPlacements(
   // resources committed in this decision, per agent index; copied on first use only
   const used = new Map<number, { cpu: number; memoryMb: number; bandwidthKbps: number }>();
   const placedTask = new Set<number>();
-  const tasksInRows = new Set<number>();
-  for (let r = 0; r < cands.rows; r++) if (r !== cands.waitRow) tasksInRows.add(cands.taskIndex[r]!);
+  // rows are grouped by task (features.ts), so distinct tasks = changes of taskIndex along the pair rows
+  let tasksInRows = 0;
+  for (let r = 0; r < cands.rows; r++) {
+    if (r !== cands.waitRow && (r === 0 || cands.taskIndex[r] !== cands.taskIndex[r - 1])) tasksInRows++;
+  }
+  if (tasksInRows === 1) return bestSingle(obs, cands, scores, waitScore);
   const placements: Placement[] = [];
   const rows: number[] = [];
   for (const r of rankRows(cands, scores)) {
-    if (!(scores[r]! > waitScore) || placedTask.size === tasksInRows.size) break;
+    if (!(scores[r]! > waitScore) || placedTask.size === tasksInRows) break;
     const ti = cands.taskIndex[r]!;
     const ai = cands.agentIndex[r]!;
     if (placedTask.has(ti)) continue;
@@ -52,4 +56,18 @@ export function selectPlacements(
     rows.push(r);
   }
   return { placements, rows };
+}
+
+/**
+ * One task in the window: its best-scored row, no sort. Every pair row was feasible when extracted and nothing else
+ * is committed in this decision, so the argmax (first row on ties, like rankRows) is the sorted path's answer.
+ */
+function bestSingle(obs: Observation, cands: Candidates, scores: ArrayLike<number>, waitScore: number) {
+  let best = -1;
+  for (let r = 0; r < cands.rows; r++) {
+    if (r !== cands.waitRow && (best < 0 || scores[r]! > scores[best]!)) best = r;
+  }
+  if (best < 0 || !(scores[best]! > waitScore)) return { placements: [] as Placement[], rows: [] as number[] };
+  const placement = { taskId: obs.tasks[cands.taskIndex[best]!]!.id, agentId: obs.agents[cands.agentIndex[best]!]!.id };
+  return { placements: [placement], rows: [best] };
 }
