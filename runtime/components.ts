@@ -1,6 +1,7 @@
 // Components other than the core (scheduler, supervisor, cluster, drivers, integrations...). Add yours with one line:
 //   (ctx) => new MyComponent(ctx),
 // They start after the core (store, bus, registry, API) in this order and stop before it in reverse.
+import { ClusterComponent } from './cluster/cluster-component.js';
 import type { ComponentFactory } from './component.js';
 import { SerialComponent } from './drivers/serial-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
@@ -13,4 +14,6 @@ export const extraComponents: ComponentFactory[] = [
   (ctx) => new SerialComponent(ctx),
   // the live task scheduler; it owns the policy component (shipped rl model or its fallback heuristic)
   (ctx) => new SchedulerComponent(ctx),
+  // this gateway as a Raft node of its site (cluster.enabled); replicates membership, agent placement, cluster tasks
+  (ctx) => new ClusterComponent(ctx),
 ];

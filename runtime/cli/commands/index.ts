@@ -2,6 +2,7 @@
 import type { CliCommand } from '../command.js';
 import { agentsCommand } from './agents.js';
 import { certsCommand } from './certs.js';
+import { clusterCommand } from './cluster.js';
 import { credentialsCommand } from './credentials.js';
 import { modelCommand } from './model.js';
 import { otaCommand } from './ota.js';
@@ -18,4 +19,5 @@ export const commands: readonly CliCommand[] = [
   certsCommand,
   otaCommand,
   tasksCommand,
+  clusterCommand,
 ];

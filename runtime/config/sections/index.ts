@@ -1,5 +1,6 @@
 // The list of config sections. A new section: one file next to this one and one line here.
 import { brokerSection } from './broker.js';
+import { clusterSection } from './cluster.js';
 import { gatewaySection } from './gateway.js';
 import { kernelSection } from './kernel.js';
 import { livenessSection } from './liveness.js';
@@ -21,4 +22,5 @@ export const sections = {
   security: securitySection,
   serial: serialSection,
   scheduler: schedulerSection,
+  cluster: clusterSection,
 } as const;

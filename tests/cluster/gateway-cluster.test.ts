@@ -1,0 +1,165 @@
+// Three real gateway processes (`agentos start`, each with its own broker, ports and data dir) form a cluster with
+// the fast profile and HMAC under one site key. One leader is elected; a cluster-level task is committed; the leader
+// is killed -9; a new leader holds the task exactly once (a retried submit is refused); the killed gateway restarts
+// from its files and catches up. No time is asserted (that is bench/failover.ts).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { ApiClient } from '../../runtime/bus/api-client.js';
+import { createSiteKey } from '../../runtime/security/site-key.js';
+import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/free-port.js';
+import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
+import type { Teardown } from '../helpers/teardown.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+interface Status {
+  nodeId: string;
+  role: string;
+  term: number;
+  leader: string | null;
+  commit: number;
+  applied: number;
+  members: { id: string; voter: boolean; gateway: boolean; lag?: number }[];
+}
+
+interface Node {
+  id: string;
+  port: number;
+  url: string;
+  dataDir: string;
+  config: string;
+  proc?: GatewayProcess | undefined;
+}
+
+const IDS = ['g1', 'g2', 'g3'];
+
+async function call<T>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
+  const api = await ApiClient.connect({ url, timeoutMs: 8000 });
+  try {
+    return await api.call<T>(method, params);
+  } finally {
+    await api.close();
+  }
+}
+
+async function setup(t: Teardown): Promise<Node[]> {
+  const root = await tempDir(t, 'agentos-gwc-');
+  const siteKeyFile = join(root, 'site.key');
+  await createSiteKey(siteKeyFile);
+  const ports = await Promise.all(IDS.map(() => freePort()));
+  const peers = IDS.map((id, i) => ({ id, url: `mqtt://127.0.0.1:${ports[i]}` }));
+  return Promise.all(
+    IDS.map(async (id, i) => {
+      const dataDir = join(root, id);
+      const config = join(root, `${id}.json`);
+      const doc = {
+        gateway: { id },
+        cluster: { enabled: true, clusterId: 'test', profile: 'fast', peers, siteKeyFile, reconcileIntervalMs: 200 },
+        scheduler: { traceEnabled: false },
+      };
+      await writeFile(config, JSON.stringify(doc));
+      return { id, port: ports[i]!, url: peers[i]!.url, dataDir, config };
+    }),
+  );
+}
+
+function start(t: Teardown, n: Node): Promise<GatewayProcess> {
+  return spawnGateway(t, {
+    dataDir: n.dataDir,
+    args: ['--config', n.config, '--port', String(n.port), '--no-ws', '--data-dir', n.dataDir],
+    readyTimeoutMs: 60_000,
+  });
+}
+
+/** one leader that every listed node agrees on, in one term */
+async function agreedLeader(nodes: Node[], what: string, notId?: string): Promise<Status> {
+  return waitFor(
+    async () => {
+      const all = await Promise.all(nodes.map((n) => call<Status>(n.url, 'cluster.status', { local: true })));
+      const leader = all.find((s) => s.role === 'leader');
+      if (!leader || leader.nodeId === notId) return undefined;
+      return all.every((s) => s.leader === leader.nodeId && s.term === leader.term) ? leader : undefined;
+    },
+    45_000,
+    what,
+    200,
+  );
+}
+
+t.test(
+  'three gateways: leader elected, a committed task survives kill -9 of the leader, restart catches up',
+  async (t) => {
+    const nodes = await setup(t);
+    for (const [i, p] of (await Promise.all(nodes.map((n) => start(t, n)))).entries()) nodes[i]!.proc = p;
+
+    const first = await agreedLeader(nodes, 'one leader agreed by all three gateways');
+    const status = await runCli(['cluster', 'status', '--url', nodes[0]!.url]);
+    t.equal(status.code, 0, `agentos cluster status exits 0 ${status.stderr}`);
+    t.match(
+      status.stdout,
+      new RegExp(`leader ${first.nodeId}, term ${first.term}`),
+      'the CLI names the leader and term',
+    );
+
+    // submitted through a follower, which forwards it to the leader
+    const follower = nodes.find((n) => n.id !== first.nodeId)!;
+    const submit = await runCli(['cluster', 'submit', 'task-1', 'vision.detect', '--url', follower.url, '--json']);
+    t.equal(submit.code, 0, `agentos cluster submit exits 0 ${submit.stderr}`);
+    const submitted = JSON.parse(submit.stdout) as { index: number; ok: boolean };
+    t.equal(submitted.ok, true, 'the task is committed and applied');
+
+    // every gateway is recorded as a member by the leader
+    await waitFor(
+      async () => {
+        const s = await call<{ gateways: Record<string, unknown> }>(follower.url, 'cluster.state');
+        return IDS.every((id) => s.gateways[id]);
+      },
+      30_000,
+      'the leader to record the three gateways',
+      200,
+    );
+
+    const leaderNode = nodes.find((n) => n.id === first.nodeId)!;
+    await leaderNode.proc!.stop('SIGKILL');
+    const rest = nodes.filter((n) => n !== leaderNode);
+    const second = await agreedLeader(rest, 'a new leader among the two survivors', leaderNode.id);
+    t.ok(second.term > first.term, `new leader ${second.nodeId} in a later term (${first.term} -> ${second.term})`);
+
+    const state = await call<{ tasks: Record<string, { submittedIndex: number; status: string; attempts: number }> }>(
+      rest[0]!.url,
+      'cluster.state',
+    );
+    t.same(Object.keys(state.tasks), ['task-1'], 'the committed task is there, once');
+    t.equal(state.tasks['task-1']!.submittedIndex, submitted.index, 'at the index it was committed at');
+    const again = await call<{ ok: boolean; reason?: string }>(rest[1]!.url, 'cluster.tasks.submit', {
+      id: 'task-1',
+      capability: 'vision.detect',
+    });
+    t.equal(again.ok, false, 'a retried submit is refused by the state machine, not applied twice');
+    t.match(again.reason, /already submitted/);
+
+    leaderNode.proc = await start(t, leaderNode);
+    const after = await call<{ index: number }>(rest[0]!.url, 'cluster.tasks.submit', {
+      id: 'task-2',
+      capability: 'x',
+    });
+    await waitFor(
+      async () => {
+        const s = await call<Status>(leaderNode.url, 'cluster.status', { local: true });
+        return s.applied >= after.index && s.leader === second.nodeId;
+      },
+      45_000,
+      'the restarted gateway to catch up with the leader',
+      200,
+    );
+    const caught = await call<{ tasks: Record<string, { submittedIndex: number }> }>(leaderNode.url, 'cluster.state', {
+      stale: true,
+    });
+    t.same(Object.keys(caught.tasks).sort(), ['task-1', 'task-2'], 'the restarted gateway holds both tasks');
+    t.equal(caught.tasks['task-1']!.submittedIndex, submitted.index, 'task-1 at the same index');
+
+    await Promise.all(nodes.map((n) => n.proc?.stop('SIGTERM')));
+  },
+);
