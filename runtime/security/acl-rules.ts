@@ -33,6 +33,7 @@ export const READ_ONLY_API_METHODS = [
   'tasks.list',
   'resources.usage',
   'ota.status',
+  'cluster.status',
 ] as const;
 export const AGENT_API_METHODS = [...READ_ONLY_API_METHODS, 'tasks.submit'] as const;
 
