@@ -34,7 +34,7 @@ export function defaultDqnConfig(seed: number): DqnConfig {
     marginWeight: 1,
     margin: 0.01,
     targetTopK: 6,
-    // mostly the shortest waiting tasks (mean slowdown favours them), two oldest so none starves
-    rl: { withWait: true, limits: { oldestTasksMax: 2, shortestTasksMax: 14 } },
+    // the 16 shortest waiting tasks (mean slowdown favours them); 2 oldest + 14 shortest lost on the selection seeds
+    rl: { withWait: true, limits: { oldestTasksMax: 0, shortestTasksMax: 16 } },
   };
 }

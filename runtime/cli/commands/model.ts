@@ -22,7 +22,9 @@ export const modelCommand: CliCommand = {
     minutes: 'wall-time budget in minutes (default 25)',
     out: 'directory for checkpoint.json and learning-curve.svg (default data/rl-train)',
     seed: 'training seed (default 1)',
-    demo: 'heuristic demonstrating early episodes (default sjf)',
+    demo: 'heuristic demonstrating early episodes (default hungarian)',
+    window: 'candidate window OLDEST,SHORTEST (default 0,16)',
+    'task-count': 'tasks per training episode (default 1000)',
     ship: 'directory to write scheduler.onnx and its card into after training',
   },
   options: {
@@ -34,6 +36,8 @@ export const modelCommand: CliCommand = {
     out: { type: 'string' },
     seed: { type: 'string' },
     demo: { type: 'string' },
+    window: { type: 'string' },
+    'task-count': { type: 'string' },
     ship: { type: 'string' },
   },
   async run({ values, positionals }, io) {
@@ -72,7 +76,9 @@ export const modelCommand: CliCommand = {
       resume: values.resume as string | undefined,
       out: resolve((values.out as string | undefined) ?? 'data/rl-train'),
       seed: intOption(values, 'seed') ?? 1,
-      demo: heuristicByName((values.demo as string | undefined) ?? 'sjf'),
+      demo: heuristicByName((values.demo as string | undefined) ?? 'hungarian'),
+      taskCount: intOption(values, 'task-count') ?? 1000,
+      window: parseWindow(values.window as string | undefined),
       ship: values.ship ? resolve(values.ship as string) : undefined,
       version: '1',
       quiet: false,
@@ -84,3 +90,16 @@ export const modelCommand: CliCommand = {
     return 0;
   },
 };
+
+function parseWindow(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map(Number);
+  if (
+    parts.length !== 2 ||
+    !parts.every((n) => Number.isInteger(n) && n >= 0 && n <= 64) ||
+    parts[0]! + parts[1]! < 1
+  ) {
+    throw new UsageError(`--window must be OLDEST,SHORTEST (integers 0..64, sum >= 1), got "${v}"`);
+  }
+  return [parts[0]!, parts[1]!];
+}
