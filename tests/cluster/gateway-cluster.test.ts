@@ -6,10 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
+import { topics } from '../../runtime/bus/topics.js';
 import { createSiteKey } from '../../runtime/security/site-key.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
+import { connectMqtt } from '../helpers/mqtt-client.js';
 import type { Teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -110,16 +112,24 @@ t.test(
     const submitted = JSON.parse(submit.stdout) as { index: number; ok: boolean };
     t.equal(submitted.ok, true, 'the task is committed and applied');
 
+    // an agent that registers on a follower is placed there in the replicated state (fed through the leader)
+    const device = await connectMqtt(t, follower.url);
+    const hello = JSON.stringify({ kind: 'device', capabilities: ['x'] });
+    await device.publishAsync(topics.agent('cam-1', 'hello'), hello, { qos: 1 });
     // every gateway is recorded as a member by the leader
     await waitFor(
       async () => {
-        const s = await call<{ gateways: Record<string, unknown> }>(follower.url, 'cluster.state');
-        return IDS.every((id) => s.gateways[id]);
+        const s = await call<{ gateways: Record<string, unknown>; agents: Record<string, string> }>(
+          follower.url,
+          'cluster.state',
+        );
+        return IDS.every((id) => s.gateways[id]) && s.agents['cam-1'] === follower.id;
       },
       30_000,
-      'the leader to record the three gateways',
+      'the three gateways recorded and cam-1 placed on its gateway',
       200,
     );
+    t.pass(`gateways recorded as members; cam-1 placed on ${follower.id}`);
 
     const leaderNode = nodes.find((n) => n.id === first.nodeId)!;
     await leaderNode.proc!.stop('SIGKILL');
@@ -127,10 +137,11 @@ t.test(
     const second = await agreedLeader(rest, 'a new leader among the two survivors', leaderNode.id);
     t.ok(second.term > first.term, `new leader ${second.nodeId} in a later term (${first.term} -> ${second.term})`);
 
-    const state = await call<{ tasks: Record<string, { submittedIndex: number; status: string; attempts: number }> }>(
-      rest[0]!.url,
-      'cluster.state',
-    );
+    const state = await call<{
+      tasks: Record<string, { submittedIndex: number; status: string; attempts: number }>;
+      agents: Record<string, string>;
+    }>(rest[0]!.url, 'cluster.state');
+    t.equal(state.agents['cam-1'], follower.id, 'the agent placement survives the failover');
     t.same(Object.keys(state.tasks), ['task-1'], 'the committed task is there, once');
     t.equal(state.tasks['task-1']!.submittedIndex, submitted.index, 'at the index it was committed at');
     const again = await call<{ ok: boolean; reason?: string }>(rest[1]!.url, 'cluster.tasks.submit', {
