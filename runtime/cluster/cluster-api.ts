@@ -81,17 +81,24 @@ export function registerClusterMethods(api: ApiRouter, cluster: ClusterComponent
         id: { type: 'string', minLength: 1, maxLength: 128 },
         capability: { type: 'string', minLength: 1, maxLength: 128 },
         priority: { type: 'number', minimum: 0, maximum: 9, default: 0 },
+        estDurationMs: { type: 'integer', minimum: 1, maximum: 604800000, description: 'estimate, ms (default 1000)' },
         input: {},
       },
       ['id', 'capability'],
     ),
-    handler: (p: { id: string; capability: string; priority?: number; input?: unknown }) =>
+    handler: (p: { id: string; capability: string; priority?: number; estDurationMs?: number; input?: unknown }) =>
       guarded(() =>
         cluster.submit({
           op: 'propose',
           cmd: {
             type: 'task.submit',
-            task: { id: p.id, capability: p.capability, priority: p.priority ?? 0, input: p.input },
+            task: {
+              id: p.id,
+              capability: p.capability,
+              priority: p.priority ?? 0,
+              ...(p.estDurationMs === undefined ? {} : { estDurationMs: p.estDurationMs }),
+              input: p.input,
+            },
           },
         }),
       ),

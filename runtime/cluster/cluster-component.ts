@@ -8,7 +8,9 @@ import type { EmbeddedBroker } from '../bus/embedded-broker.js';
 import type { Component, GatewayContext } from '../component.js';
 import { ClusterAuth } from '../security/cluster-auth.js';
 import { registerClusterMethods } from './cluster-api.js';
+import { placements } from './cluster-schedule.js';
 import { type ClusterSettings, resolveClusterSettings } from './cluster-settings.js';
+import { ClusterTaskRunner } from './cluster-task-runner.js';
 import { Forwarder } from './forwarder.js';
 import { RaftHost } from './host/raft-host.js';
 import type { ConfChange } from './raft/membership.js';
@@ -24,8 +26,8 @@ export type ClusterOp =
 
 /** apply results kept by index, so a proposal can report a refusal by the state machine */
 const RESULTS_MAX = 1024;
-/** agent placements sent per reconcile round */
-const AGENT_OPS_PER_ROUND_MAX = 32;
+/** proposals (memberships, placements, assignments) and task handovers per reconcile round */
+const OPS_PER_ROUND_MAX = 32;
 
 export class ClusterComponent implements Component {
   readonly name = 'cluster';
@@ -33,6 +35,7 @@ export class ClusterComponent implements Component {
   private host: RaftHost | undefined;
   private transport: MqttTransport | undefined;
   private forwarder: Forwarder | undefined;
+  private runner: ClusterTaskRunner | undefined;
   private settings: ClusterSettings | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reconciling = false;
@@ -107,7 +110,15 @@ export class ClusterComponent implements Component {
       username: s.username,
       password: s.password,
     });
+    this.runner = new ClusterTaskRunner({
+      bus: this.ctx.bus,
+      gatewayId: config.gateway.id,
+      nodeId: s.nodeId,
+      logger,
+      submit: (cmd) => this.submit({ op: 'propose', cmd }),
+    });
     try {
+      await this.runner.start();
       await this.forwarder.start();
       await this.host.start();
     } catch (err) {
@@ -126,10 +137,12 @@ export class ClusterComponent implements Component {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    const { host, forwarder } = this;
+    const { host, forwarder, runner } = this;
     this.host = undefined;
     this.forwarder = undefined;
+    this.runner = undefined;
     this.transport = undefined;
+    await runner?.stop();
     await forwarder?.stop();
     await host?.stop();
   }
@@ -287,9 +300,11 @@ export class ClusterComponent implements Component {
           const url = this.peerUrl(id);
           if (!this.state.data.gateways[id] && url) ops.push({ type: 'gateway.join', id, url });
         }
+        ops.push(...placements(this.state.data, this.state.queued(), OPS_PER_ROUND_MAX));
       }
       if (this.state.data.gateways[st.id]) ops.push(...this.agentOps(st.id));
-      for (const cmd of ops.slice(0, AGENT_OPS_PER_ROUND_MAX)) await this.submit({ op: 'propose', cmd });
+      for (const cmd of ops.slice(0, OPS_PER_ROUND_MAX)) await this.submit({ op: 'propose', cmd });
+      await this.runner?.round(this.state.assignedTo(st.id), OPS_PER_ROUND_MAX);
     } catch (err) {
       this.ctx.logger.debug({ err }, 'cluster reconcile round failed; retried next round');
     } finally {
@@ -298,10 +313,14 @@ export class ClusterComponent implements Component {
   }
 
   private agentOps(self: string): ClusterCommand[] {
-    const mine = new Set(this.ctx.registry.list().map((a) => a.id));
+    const agents = this.ctx.registry.list();
+    const mine = new Set(agents.map((a) => a.id));
+    const caps = this.state.data.capabilities ?? {};
     const ops: ClusterCommand[] = [];
-    for (const id of mine) {
-      if (this.state.data.agents[id] !== self) ops.push({ type: 'agent.place', agentId: id, gatewayId: self });
+    for (const a of agents) {
+      const same = JSON.stringify(caps[a.id] ?? []) === JSON.stringify(a.capabilities);
+      if (this.state.data.agents[a.id] === self && same) continue;
+      ops.push({ type: 'agent.place', agentId: a.id, gatewayId: self, capabilities: [...a.capabilities] });
     }
     for (const [id, gw] of Object.entries(this.state.data.agents)) {
       if (gw === self && !mine.has(id)) ops.push({ type: 'agent.remove', agentId: id });

@@ -171,6 +171,29 @@ t.test(
     t.same(Object.keys(caught.tasks).sort(), ['task-1', 'task-2'], 'the restarted gateway holds both tasks');
     t.equal(caught.tasks['task-1']!.submittedIndex, submitted.index, 'task-1 at the same index');
 
+    // the leader assigns task-2 to the only agent with capability x (cam-1); its gateway runs it on its own scheduler
+    const placed = await waitFor(
+      async () => {
+        const s = await call<{ tasks: Record<string, { status: string; gatewayId?: string; agentId?: string }> }>(
+          rest[0]!.url,
+          'cluster.state',
+        );
+        return s.tasks['task-2']?.status === 'assigned' ? s : undefined;
+      },
+      30_000,
+      'the leader to assign task-2',
+      200,
+    );
+    t.match(placed.tasks['task-2'], { gatewayId: follower.id, agentId: 'cam-1' }, 'assigned to cam-1 on its gateway');
+    t.equal(placed.tasks['task-1']?.status, 'queued', 'task-1 waits: no agent has vision.detect');
+    const local = await waitFor(
+      () => call<{ task: { taskId: string; capability: string } }>(follower.url, 'tasks.get', { taskId: 'task-2' }),
+      30_000,
+      'task-2 handed to the local scheduler of its gateway',
+      200,
+    );
+    t.equal(local.task.capability, 'x', 'the gateway scheduler holds the cluster task under the same id');
+
     await Promise.all(nodes.map((n) => n.proc?.stop('SIGTERM')));
   },
 );

@@ -9,13 +9,21 @@ export interface TaskSpec {
   readonly id: string;
   readonly capability: string;
   readonly priority: number;
+  /** estimated duration on an agent of speed 1.0, ms (the gateway's scheduler needs one) */
+  readonly estDurationMs?: number | undefined;
   readonly input?: unknown;
 }
 
 export type ClusterCommand =
   | { readonly type: 'gateway.join'; readonly id: string; readonly url: string }
   | { readonly type: 'gateway.leave'; readonly id: string }
-  | { readonly type: 'agent.place'; readonly agentId: string; readonly gatewayId: string }
+  | {
+      readonly type: 'agent.place';
+      readonly agentId: string;
+      readonly gatewayId: string;
+      /** what the agent can do, for cluster-level scheduling (optional: older entries have none) */
+      readonly capabilities?: readonly string[] | undefined;
+    }
   | { readonly type: 'agent.remove'; readonly agentId: string }
   | { readonly type: 'task.submit'; readonly task: TaskSpec }
   | { readonly type: 'task.assign'; readonly taskId: string; readonly gatewayId: string; readonly agentId: string }
@@ -45,6 +53,8 @@ export interface TaskRecord {
 export interface ClusterStateData {
   gateways: Record<string, { url: string; joinedIndex: number }>;
   agents: Record<string, string>;
+  /** agent id -> capabilities (absent in states from before it existed) */
+  capabilities?: Record<string, string[]> | undefined;
   tasks: Record<string, TaskRecord>;
   appliedIndex: number;
 }
@@ -71,9 +81,11 @@ export class ClusterState {
       case 'agent.place':
         if (!d.gateways[cmd.gatewayId]) return { ok: false, reason: `unknown gateway ${cmd.gatewayId}` };
         d.agents[cmd.agentId] = cmd.gatewayId;
+        if (cmd.capabilities) (d.capabilities ??= {})[cmd.agentId] = [...cmd.capabilities];
         return { ok: true };
       case 'agent.remove':
         delete d.agents[cmd.agentId];
+        if (d.capabilities) delete d.capabilities[cmd.agentId];
         return { ok: true };
       case 'task.submit':
         if (d.tasks[cmd.task.id]) return { ok: false, reason: `task ${cmd.task.id} already submitted` };
@@ -116,7 +128,11 @@ export class ClusterState {
     const d = this.data;
     if (!d.gateways[id]) return { ok: false, reason: `unknown gateway ${id}` };
     delete d.gateways[id];
-    for (const [agent, gw] of Object.entries(d.agents)) if (gw === id) delete d.agents[agent];
+    for (const [agent, gw] of Object.entries(d.agents)) {
+      if (gw !== id) continue;
+      delete d.agents[agent];
+      if (d.capabilities) delete d.capabilities[agent];
+    }
     for (const t of Object.values(d.tasks)) {
       if (t.status === 'assigned' && t.gatewayId === id) {
         t.status = 'queued';
@@ -177,7 +193,15 @@ export function decodeCommand(data: string): ClusterCommand {
     case 'gateway.leave':
       return { type: c.type, id: s('id') };
     case 'agent.place':
-      return { type: c.type, agentId: s('agentId'), gatewayId: s('gatewayId') };
+      if (c.capabilities !== undefined && !isStringArray(c.capabilities)) {
+        throw new TypeError('cluster command agent.place: capabilities must be an array of strings');
+      }
+      return {
+        type: c.type,
+        agentId: s('agentId'),
+        gatewayId: s('gatewayId'),
+        ...(c.capabilities === undefined ? {} : { capabilities: c.capabilities }),
+      };
     case 'agent.remove':
       return { type: c.type, agentId: s('agentId') };
     case 'task.submit': {
@@ -191,6 +215,7 @@ export function decodeCommand(data: string): ClusterCommand {
           id: s('task.id', t.id),
           capability: s('task.capability', t.capability),
           priority: t.priority,
+          ...(t.estDurationMs === undefined ? {} : { estDurationMs: estimate(t.estDurationMs) }),
           input: t.input,
         },
       };
@@ -203,4 +228,15 @@ export function decodeCommand(data: string): ClusterCommand {
     default:
       throw new TypeError(`cluster command: unknown type ${String(c.type)}`);
   }
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= 256 && v.every((x) => typeof x === 'string' && x.length > 0);
+}
+
+function estimate(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new TypeError('cluster command task.submit: task.estDurationMs must be a positive integer');
+  }
+  return v;
 }
