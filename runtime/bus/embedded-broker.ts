@@ -76,6 +76,8 @@ export class EmbeddedBroker implements Bus {
       this.#options.logger.debug({ clientId: client.id, err: err.message }, 'client error'),
     );
     const tcp = createNetServer((socket) => {
+      // MQTT packets are small request/replies: Nagle plus delayed ACK would stall each reply by ~40 ms
+      socket.setNoDelay(true);
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
       const guard = this.#guard;
@@ -94,6 +96,7 @@ export class EmbeddedBroker implements Bus {
     const guard = this.#guard;
     const wss = new WebSocketServer({ server: http, ...(guard ? { maxPayload: guard.wsPayloadBytesMax } : {}) });
     wss.on('connection', (ws, req) => {
+      req.socket.setNoDelay(true); // as for TCP clients: no Nagle delay on small MQTT packets
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate());
       if (guard && !guard.accept(stream, req.socket.remoteAddress ?? 'unknown')) return;

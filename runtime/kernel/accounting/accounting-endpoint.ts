@@ -2,7 +2,7 @@
 // out: what the gateway sends it), and answers resources.usage on the API.
 import type { ApiRouter } from '../../bus/api-router.js';
 import type { Bus, Unsubscribe } from '../../bus/bus.js';
-import { type AgentChannel, parseAgentTopic, ROOT } from '../../bus/topics.js';
+import { type AgentChannel, type ParsedAgentTopic, parseAgentTopic, ROOT } from '../../bus/topics.js';
 import type { ResourceAccounting } from './resource-accounting.js';
 
 /** channels an agent publishes; everything else under its topic comes from the gateway */
@@ -18,10 +18,13 @@ const INBOUND: ReadonlySet<AgentChannel> = new Set<AgentChannel>([
   'mailboxAck',
   'storageRequest',
 ]);
+/** parsed topics remembered (this handler sees every agent message); cleared when full */
+const TOPIC_CACHE_MAX = 65536;
 
 export class AccountingEndpoint {
   private off: Unsubscribe | undefined;
   private removeMethod: (() => void) | undefined;
+  private readonly topicCache = new Map<string, ParsedAgentTopic | null>();
 
   constructor(
     private readonly bus: Bus,
@@ -47,7 +50,7 @@ export class AccountingEndpoint {
       },
     });
     this.off = await this.bus.subscribe(`${ROOT}/agents/#`, (topic, payload) => {
-      const parsed = parseAgentTopic(topic);
+      const parsed = this.parsedTopic(topic);
       if (!parsed) return;
       const bytes = payload.length + topic.length;
       // the gateway republishes each agent's status (retained, "source":"gateway"): that copy goes out, not in
@@ -56,6 +59,17 @@ export class AccountingEndpoint {
       else this.accounting.countOut(parsed.agentId, bytes);
     });
     await this.accounting.start();
+  }
+
+  /** agents reuse the same few topics: a lookup instead of a split and a regex per message */
+  private parsedTopic(topic: string): ParsedAgentTopic | null {
+    let parsed = this.topicCache.get(topic);
+    if (parsed === undefined) {
+      if (this.topicCache.size >= TOPIC_CACHE_MAX) this.topicCache.clear();
+      parsed = parseAgentTopic(topic);
+      this.topicCache.set(topic, parsed);
+    }
+    return parsed;
   }
 
   async stop(): Promise<void> {

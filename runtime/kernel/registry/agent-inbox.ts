@@ -2,6 +2,7 @@
 // each against its schema and turns it into an AgentEvent for the registry. A refused message gets an error on
 // agentos/v1/agents/{agentId}/error naming the field; nothing reaches the table unchecked.
 import type { Logger } from 'pino';
+import type { AgentEvent } from '../../../drivers/driver.js';
 import { type Bus, subscribeAll, type Unsubscribe } from '../../bus/bus.js';
 import { publishError } from '../../bus/publish-error.js';
 import type { HelloMessage, StateMessage, StatusMessage, TelemetryMessage } from '../../bus/schemas/agent-messages.js';
@@ -90,17 +91,7 @@ export class AgentInbox {
       case 'heartbeat':
         return this.#checked('heartbeat', payload, () => registry.touch(agentId), {});
       case 'telemetry':
-        return this.#checked<TelemetryMessage>('telemetry', payload, (t) =>
-          this.#once(agentId, t.msgId, () =>
-            registry.apply({
-              type: 'telemetry',
-              agentId,
-              tsMs: t.tsMs ?? Date.now(),
-              values: t.values ?? {},
-              ...(t.use ? { use: t.use } : {}),
-            }),
-          ),
-        );
+        return this.#telemetry(agentId, payload);
       case 'state':
         return this.#checked<StateMessage>('state', payload, (s) =>
           this.#once(agentId, s.msgId, () => registry.setState(agentId, s.state, s.replace ?? false)),
@@ -110,6 +101,23 @@ export class AgentInbox {
       default:
         return { ok: true };
     }
+  }
+
+  /** the hot path, written out: no closures or spread copies per message */
+  #telemetry(agentId: string, payload: Buffer): ApplyResult {
+    const m = this.#o.validator.parse<TelemetryMessage>('telemetry', payload);
+    if (!m.ok) return m;
+    const t = m.value;
+    const dedup = this.#o.dedup;
+    if (t.msgId !== undefined && dedup && !dedup.accept(agentId, t.msgId)) return { ok: true };
+    const event: Extract<AgentEvent, { type: 'telemetry' }> = {
+      type: 'telemetry',
+      agentId,
+      tsMs: t.tsMs ?? Date.now(),
+      values: t.values ?? {},
+    };
+    if (t.use) event.use = t.use;
+    return this.#o.registry.apply(event);
   }
 
   /** applies a durable message once: a repeat of its msgId is acknowledged and dropped */
