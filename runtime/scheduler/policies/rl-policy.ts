@@ -3,7 +3,9 @@
 // onnxruntime-node for the gateway, and the TypeScript forward pass for the simulator and training (sync, no native
 // code). The export parity test checks they agree to 1e-5.
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
+// types only: the native onnxruntime (about 15 MB of RSS) is imported when a model is loaded, so a gateway configured
+// with a heuristic policy never maps it
+import type * as Ort from 'onnxruntime-node';
 import { Mlp, type MlpJson } from '../../../models/rl/mlp.js';
 import {
   type CandidateLimits,
@@ -55,7 +57,8 @@ export class RlTsPolicy implements Policy {
 export class RlOnnxPolicy implements Policy {
   readonly name = 'rl';
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly ort: typeof Ort,
+    private readonly session: Ort.InferenceSession,
     readonly card: ModelCard,
   ) {}
 
@@ -80,13 +83,14 @@ export class RlOnnxPolicy implements Policy {
     } catch (err) {
       throw new Error(`model ${modelPath} unreadable: ${(err as Error).message}`);
     }
-    let session: ort.InferenceSession;
+    const ort = await import('onnxruntime-node');
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     } catch (err) {
       throw new Error(`model ${modelPath} rejected by onnxruntime: ${(err as Error).message.split('\n')[0]}`);
     }
-    const policy = new RlOnnxPolicy(session, card);
+    const policy = new RlOnnxPolicy(ort, session, card);
     await policy.probe();
     return policy;
   }
@@ -100,7 +104,7 @@ export class RlOnnxPolicy implements Policy {
     }
     try {
       const out = await this.session.run({
-        [input]: new ort.Tensor('float32', new Float32Array(FEATURE_COUNT), [1, FEATURE_COUNT]),
+        [input]: new this.ort.Tensor('float32', new Float32Array(FEATURE_COUNT), [1, FEATURE_COUNT]),
       });
       const q = out[output];
       if (q?.dims.length !== 2 || q.dims[0] !== 1 || q.dims[1] !== 1) throw new Error('output shape is not [batch, 1]');
@@ -111,7 +115,7 @@ export class RlOnnxPolicy implements Policy {
   }
 
   async score(features: Float32Array, rows: number): Promise<Float32Array> {
-    const feeds = { [this.session.inputNames[0]!]: new ort.Tensor('float32', features, [rows, FEATURE_COUNT]) };
+    const feeds = { [this.session.inputNames[0]!]: new this.ort.Tensor('float32', features, [rows, FEATURE_COUNT]) };
     const out = await this.session.run(feeds);
     return out[this.session.outputNames[0]!]!.data as Float32Array;
   }
