@@ -6,12 +6,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
-import { topics } from '../../runtime/bus/topics.js';
 import { createSiteKey } from '../../runtime/security/site-key.js';
+import { AgentClient } from '../../sdk/index.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
-import { connectMqtt } from '../helpers/mqtt-client.js';
 import type { Teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -90,6 +89,7 @@ async function agreedLeader(nodes: Node[], what: string, notId?: string): Promis
   );
 }
 
+t.setTimeout(120_000);
 t.test(
   'three gateways: leader elected, a committed task survives kill -9 of the leader, restart catches up',
   async (t) => {
@@ -113,9 +113,21 @@ t.test(
     t.equal(submitted.ok, true, 'the task is committed and applied');
 
     // an agent that registers on a follower is placed there in the replicated state (fed through the leader)
-    const device = await connectMqtt(t, follower.url);
-    const hello = JSON.stringify({ kind: 'device', capabilities: ['x'] });
-    await device.publishAsync(topics.agent('cam-1', 'hello'), hello, { qos: 1 });
+    const cam = new AgentClient({
+      url: follower.url,
+      agentId: 'cam-1',
+      kind: 'device',
+      capabilities: ['x'],
+      stateDir: await tempDir(t, 'agentos-cam-'),
+    });
+    let runs = 0;
+    cam.onTask<{ n: number }, { doubled: number }>('x', async (input) => {
+      runs++;
+      return { doubled: input.n * 2 };
+    });
+    t.teardown(() => cam.stop());
+    await cam.start();
+    await cam.waitConnected(20_000);
     // every gateway is recorded as a member by the leader
     await waitFor(
       async () => {
@@ -155,6 +167,7 @@ t.test(
     const after = await call<{ index: number }>(rest[0]!.url, 'cluster.tasks.submit', {
       id: 'task-2',
       capability: 'x',
+      input: { n: 21 },
     });
     await waitFor(
       async () => {
@@ -178,7 +191,8 @@ t.test(
           rest[0]!.url,
           'cluster.state',
         );
-        return s.tasks['task-2']?.status === 'assigned' ? s : undefined;
+        // it may be done already: the assignment fields stay
+        return ['assigned', 'done'].includes(s.tasks['task-2']?.status ?? '') ? s : undefined;
       },
       30_000,
       'the leader to assign task-2',
@@ -193,6 +207,20 @@ t.test(
       200,
     );
     t.equal(local.task.capability, 'x', 'the gateway scheduler holds the cluster task under the same id');
+    const finished = await waitFor(
+      async () => {
+        const s = await call<{ tasks: Record<string, { status: string; result?: unknown }> }>(
+          rest[0]!.url,
+          'cluster.state',
+        );
+        return s.tasks['task-2']?.status === 'done' ? s.tasks['task-2'] : undefined;
+      },
+      30_000,
+      'task-2 to be done in the cluster state',
+      200,
+    );
+    t.same(finished.result, { doubled: 42 }, 'the agent result is committed as the task result');
+    t.equal(runs, 1, 'the agent ran the cluster task once');
 
     await Promise.all(nodes.map((n) => n.proc?.stop('SIGTERM')));
   },

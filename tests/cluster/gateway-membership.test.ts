@@ -30,6 +30,7 @@ async function status(url: string): Promise<Status> {
   }
 }
 
+t.setTimeout(120_000);
 t.test('join, transfer and leave through the CLI', async (t) => {
   const root = await tempDir(t, 'agentos-gwm-');
   const siteKeyFile = join(root, 'site.key');
