@@ -228,3 +228,36 @@ t.test('fast path hands every edge of the schema to the reference', async (t) =>
     use: { cpu: 0.1 },
   });
 });
+
+t.test('the schema is the one fast-telemetry.ts encodes (change both together)', async (t) => {
+  const scalarMap = {
+    type: 'object',
+    maxProperties: 256,
+    propertyNames: { maxLength: 128 },
+    additionalProperties: { type: ['number', 'string', 'boolean', 'null'], maxLength: 1024 },
+  };
+  const bounded = (maximum: number) => ({ type: 'number', minimum: 0, maximum });
+  // every keyword except documentation: a new or tightened limit must show up here
+  const keywords = JSON.parse(
+    JSON.stringify(telemetrySchema, (k, v) => (k === 'description' || k === 'title' || k === '$id' ? undefined : v)),
+  );
+  t.same(keywords, {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      msgId: { type: 'string', minLength: 1, maxLength: 128 },
+      tsMs: { type: 'integer', minimum: 0 },
+      values: scalarMap,
+      use: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          cpu: bounded(1024),
+          memoryMb: bounded(16777216),
+          bandwidthKbps: bounded(100000000),
+          battery: bounded(1),
+        },
+      },
+    },
+  });
+});
