@@ -39,6 +39,7 @@ export class ClusterComponent implements Component {
   private settings: ClusterSettings | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reconciling = false;
+  private removeHealth: (() => void) | undefined;
   private peersKey = '';
   private readonly results = new Map<number, ApplyResult>();
 
@@ -127,7 +128,7 @@ export class ClusterComponent implements Component {
     }
     this.refreshPeers();
     this.timer = setInterval(() => void this.reconcile(), c.reconcileIntervalMs);
-    this.ctx.health.add('cluster', () => this.healthSection());
+    this.removeHealth = this.ctx.health.add('cluster', () => this.healthSection());
     logger.info(
       { clusterId: s.clusterId, nodeId: s.nodeId, voters: s.bootstrapVoters, inbox: s.inboxUrl, timing: s.timing },
       'cluster node started',
@@ -137,6 +138,8 @@ export class ClusterComponent implements Component {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.removeHealth?.();
+    this.removeHealth = undefined;
     const { host, forwarder, runner } = this;
     this.host = undefined;
     this.forwarder = undefined;
@@ -163,8 +166,8 @@ export class ClusterComponent implements Component {
 
   /** This node's own view: role, term, commit, members with their URLs and, on the leader, each follower's lag. */
   localStatus(): Record<string, unknown> {
-    const host = this.requireHost();
-    const st = host.status()!;
+    const st = this.requireHost().status();
+    if (!st) throw Object.assign(new Error('cluster node is starting'), { code: 'unavailable' });
     const ids = new Set([...st.voters, ...Object.keys(this.state.data.gateways)]);
     const members = [...ids].sort().map((id) => {
       const pr = st.progress[id];
