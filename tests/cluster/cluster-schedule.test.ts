@@ -6,7 +6,7 @@ import { type ClusterCommand, ClusterState } from '../../runtime/cluster/state/c
 
 function stateWith(cmds: ClusterCommand[]): ClusterState {
   const s = new ClusterState();
-  cmds.forEach((c, i) => s.apply(c, i + 1));
+  for (const [i, c] of cmds.entries()) s.apply(c, i + 1);
   return s;
 }
 

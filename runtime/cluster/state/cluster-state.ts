@@ -81,7 +81,7 @@ export class ClusterState {
       case 'agent.place':
         if (!d.gateways[cmd.gatewayId]) return { ok: false, reason: `unknown gateway ${cmd.gatewayId}` };
         d.agents[cmd.agentId] = cmd.gatewayId;
-        if (cmd.capabilities) (d.capabilities ??= {})[cmd.agentId] = [...cmd.capabilities];
+        if (cmd.capabilities) d.capabilities = { ...d.capabilities, [cmd.agentId]: [...cmd.capabilities] };
         return { ok: true };
       case 'agent.remove':
         delete d.agents[cmd.agentId];
