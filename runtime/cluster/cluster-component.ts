@@ -28,6 +28,8 @@ export type ClusterOp =
 const RESULTS_MAX = 1024;
 /** proposals (memberships, placements, assignments) and task handovers per reconcile round */
 const OPS_PER_ROUND_MAX = 32;
+/** how often a change of role, term or leader is looked for (and logged, with its time, for operators and benches) */
+const ROLE_WATCH_INTERVAL_MS = 5;
 
 export class ClusterComponent implements Component {
   readonly name = 'cluster';
@@ -38,6 +40,8 @@ export class ClusterComponent implements Component {
   private runner: ClusterTaskRunner | undefined;
   private settings: ClusterSettings | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private lastRole = '';
   private reconciling = false;
   private removeHealth: (() => void) | undefined;
   private peersKey = '';
@@ -128,6 +132,7 @@ export class ClusterComponent implements Component {
     }
     this.refreshPeers();
     this.timer = setInterval(() => void this.reconcile(), c.reconcileIntervalMs);
+    this.watch = setInterval(() => this.logRoleChange(), ROLE_WATCH_INTERVAL_MS);
     this.removeHealth = this.ctx.health.add('cluster', () => this.healthSection());
     logger.info(
       { clusterId: s.clusterId, nodeId: s.nodeId, voters: s.bootstrapVoters, inbox: s.inboxUrl, timing: s.timing },
@@ -137,7 +142,9 @@ export class ClusterComponent implements Component {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.watch);
     this.timer = undefined;
+    this.watch = undefined;
     this.removeHealth?.();
     this.removeHealth = undefined;
     const { host, forwarder, runner } = this;
@@ -337,6 +344,15 @@ export class ClusterComponent implements Component {
     const h = this.ctx.config.broker.host;
     const host = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h;
     return `mqtt://${host}:${port}`;
+  }
+
+  private logRoleChange(): void {
+    const st = this.host?.status();
+    if (!st) return;
+    const key = `${st.role}/${st.term}/${st.leader}`;
+    if (key === this.lastRole) return;
+    this.lastRole = key;
+    this.ctx.logger.info({ role: st.role, term: st.term, leader: st.leader || null }, 'cluster role');
   }
 
   private healthSection(): Record<string, unknown> {
