@@ -46,6 +46,7 @@ export const clusterCommand: CliCommand = {
     'status [--local] | join ID BROKER_URL | leave ID | transfer ID | state [--stale] | submit TASK_ID CAPABILITY [--priority N]',
   help: {
     ...apiHelp,
+    'timeout-ms MS': 'give up after this long (default 15000: a call may wait for a commit or an election)',
     local: 'status: this node only (no leader view)',
     stale: 'state: skip the ReadIndex round (this node view, may lag)',
     'priority N': 'submit: 0..9, higher first',
