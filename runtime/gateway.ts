@@ -11,6 +11,7 @@ import { ExternalBus } from './bus/external-bus.js';
 import type { StatusMessage } from './bus/schemas/agent-messages.js';
 import type { GatewayStatusMessage } from './bus/schemas/api-messages.js';
 import { topics } from './bus/topics.js';
+import { unixSocketPathOf } from './bus/unix-listener.js';
 import { MessageValidator } from './bus/validator.js';
 import type { Component, ComponentFactory, GatewayContext } from './component.js';
 import { extraComponents } from './components.js';
@@ -234,7 +235,8 @@ export class Gateway {
 
 function newEmbeddedBroker(config: Config, access: BrokerAccess, logger: Logger): EmbeddedBroker {
   const { host, port, wsPort } = config.broker;
-  return new EmbeddedBroker({ id: config.gateway.id, host, port, wsPort, access, logger });
+  const unixSocketPath = unixSocketPathOf(config);
+  return new EmbeddedBroker({ id: config.gateway.id, host, port, wsPort, access, logger, unixSocketPath });
 }
 
 function newExternalBus(config: Config, logger: Logger, onReconnect: () => void): ExternalBus {

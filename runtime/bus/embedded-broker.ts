@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { type BrokerAccess, type BrokerGuard, hasGuard, type Principal } from './access.js';
 import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+import { listenUnix, type UnixListener } from './unix-listener.js';
 
 export interface EmbeddedBrokerOptions {
   /** aedes broker id; the gateway id */
@@ -18,6 +19,8 @@ export interface EmbeddedBrokerOptions {
   wsPort: number | null;
   access: BrokerAccess;
   logger: Logger;
+  /** MQTT over a Unix socket at this path (unix-listener.ts); null or absent = none */
+  unixSocketPath?: string | null | undefined;
 }
 
 // aedes' AuthErrorCode is a const enum, which isolated transpilers cannot inline; values from [MQTT-3.2.2.3]
@@ -32,6 +35,7 @@ export class EmbeddedBroker implements Bus {
   #tcp: NetServer | undefined;
   #http: HttpServer | undefined;
   #wss: WebSocketServer | undefined;
+  #unix: UnixListener | undefined;
   #starting: Promise<void> | undefined;
 
   constructor(options: EmbeddedBrokerOptions) {
@@ -47,6 +51,11 @@ export class EmbeddedBroker implements Bus {
   get wsPort(): number | null {
     const addr = this.#http?.address() as AddressInfo | null | undefined;
     return addr ? addr.port : null;
+  }
+
+  /** path of the Unix socket listener (after start), or null */
+  get unixSocketPath(): string | null {
+    return this.#unix?.path ?? null;
   }
 
   /** connected MQTT clients (sockets and WebSockets) */
@@ -87,6 +96,8 @@ export class EmbeddedBroker implements Bus {
     this.#tcp = tcp;
     await listen(tcp, this.#options.port, this.#options.host);
     if (this.#options.wsPort !== null) await this.#startWebSocket(aedes, this.#options.wsPort);
+    const unixPath = this.#options.unixSocketPath;
+    if (unixPath) this.#unix = await listenUnix(unixPath, aedes, this.#guard, this.#sockets);
   }
 
   async #startWebSocket(aedes: Aedes, port: number): Promise<void> {
@@ -196,12 +207,13 @@ export class EmbeddedBroker implements Bus {
     await starting.catch(() => undefined);
     this.#starting = undefined;
     const { aedes, tcp, http, wss } = { aedes: this.#aedes, tcp: this.#tcp, http: this.#http, wss: this.#wss };
-    this.#aedes = this.#tcp = this.#http = this.#wss = undefined;
+    const unix = this.#unix;
+    this.#aedes = this.#tcp = this.#http = this.#wss = this.#unix = undefined;
     for (const ws of wss?.clients ?? []) ws.terminate();
     wss?.close();
     http?.closeAllConnections();
     for (const socket of this.#sockets) socket.destroy();
-    await Promise.all([closeServer(tcp), closeServer(http)]);
+    await Promise.all([closeServer(tcp), closeServer(http), unix?.close()]);
     await this.#guard?.stop();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }

@@ -4,14 +4,19 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrokerAccess } from '../bus/access.js';
+import { unixSocketPathOf, unixSocketUrl } from '../bus/unix-listener.js';
 import type { Config } from '../config/schema.js';
+import type { SandboxPlan } from '../kernel/supervisor/sandbox.js';
 import type { SecurityLogger } from './denials.js';
-import { sandboxNodeArgs } from './sandbox.js';
+import { probeNetworkIsolationSync, sandboxNodeArgs } from './sandbox.js';
 import { agentEnvFor } from './secure-access.js';
 
 export interface KernelSecurityOptions {
   sandboxArgs?:
-    | ((manifest: { name: string }, ctx: { agentDir: string; entryPath: string; storageDir: string }) => string[])
+    | ((
+        manifest: { name: string; network?: 'gateway-only' | 'host' | undefined },
+        ctx: { agentDir: string; entryPath: string; storageDir: string },
+      ) => string[] | SandboxPlan)
     | undefined;
   agentEnv?: ((name: string) => Record<string, string>) | undefined;
 }
@@ -46,7 +51,31 @@ export function kernelSecurityOptions(ctx: {
         }
         return [];
       }
-      return sandboxNodeArgs(target, { readPaths });
+      const nodeArgs = sandboxNodeArgs(target, { readPaths });
+      if (manifest.network === 'host') return nodeArgs;
+      return gatewayOnlyPlan(manifest.name, nodeArgs, ctx.config, ctx.logger);
     },
   };
+}
+
+/**
+ * A gateway-only agent: its own empty network namespace (no TCP/UDP anywhere, not even the host's loopback), the
+ * broker through its Unix socket. Without a namespace or a socket the start is refused, unless
+ * security.sandboxNetworkFallback says to run it on the host network.
+ */
+function gatewayOnlyPlan(name: string, nodeArgs: string[], config: Config, logger: SecurityLogger): SandboxPlan {
+  const socket = unixSocketPathOf(config);
+  const iso = probeNetworkIsolationSync();
+  const problem = !socket
+    ? 'network "gateway-only" needs the embedded broker\'s Unix socket (broker.unixSocket is null or an external broker is used)'
+    : iso.available
+      ? null
+      : `network "gateway-only" needs its own network namespace: ${iso.reason}`;
+  if (problem === null && socket) {
+    return { nodeArgs, prefix: iso.prefix, env: { AGENTOS_URL: unixSocketUrl(socket) } };
+  }
+  const hint = 'declare "network": "host" in agent.json, or set security.sandboxNetworkFallback: true';
+  if (!config.security.sandboxNetworkFallback) throw new Error(`${problem}; ${hint}`);
+  logger.warn({ agent: name, reason: problem }, 'security: agent runs with the HOST network (sandboxNetworkFallback)');
+  return { nodeArgs };
 }

@@ -3,7 +3,7 @@
 // worker threads and no native addons. It does NOT restrict the network: for an agent that needs no network we run
 // it in a fresh network namespace (`unshare --net`: only a downed loopback), where no TCP/UDP connection can leave.
 // Pathname Unix sockets still work across namespaces, which is how such an agent can reach a broker socket.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 /** What the supervisor knows about the agent (structurally the kernel's SandboxContext). */
 export interface SandboxTarget {
@@ -66,6 +66,33 @@ export interface NetworkIsolation {
 }
 
 let probed: Promise<NetworkIsolation> | undefined;
+let probedSync: NetworkIsolation | undefined;
+
+const NAMESPACE_PREFIXES = [
+  ['unshare', '--net', '--'],
+  ['unshare', '--user', '--map-root-user', '--net', '--'],
+];
+
+/**
+ * probeNetworkIsolation for the supervisor's synchronous spawn path: runs `unshare ... true` once per gateway process
+ * (a few ms) and remembers the answer.
+ */
+export function probeNetworkIsolationSync(): NetworkIsolation {
+  if (probedSync) return probedSync;
+  const failures: string[] = [];
+  for (const prefix of NAMESPACE_PREFIXES) {
+    try {
+      execFileSync(prefix[0]!, [...prefix.slice(1), 'true'], { timeout: 5000, stdio: ['ignore', 'ignore', 'pipe'] });
+      probedSync = { available: true, prefix, reason: `${prefix.join(' ')} works` };
+      return probedSync;
+    } catch (err) {
+      const e = err as { stderr?: Buffer; message: string };
+      failures.push(`${prefix.slice(0, -1).join(' ')}: ${(String(e.stderr ?? '').trim() || e.message).split('\n')[0]}`);
+    }
+  }
+  probedSync = { available: false, prefix: [], reason: `no network namespace: ${failures.join('; ')}` };
+  return probedSync;
+}
 
 /**
  * Whether this host can put a process in its own network namespace. Root (or CAP_SYS_ADMIN) can `unshare --net`;
@@ -73,10 +100,7 @@ let probed: Promise<NetworkIsolation> | undefined;
  */
 export function probeNetworkIsolation(): Promise<NetworkIsolation> {
   probed ??= (async () => {
-    const candidates = [
-      ['unshare', '--net', '--'],
-      ['unshare', '--user', '--map-root-user', '--net', '--'],
-    ];
+    const candidates = NAMESPACE_PREFIXES;
     const failures: string[] = [];
     for (const prefix of candidates) {
       const ok = await new Promise<string | null>((resolve) => {

@@ -3,7 +3,6 @@
 // process or connect as another agent fail, are reported through its telemetry, and show in its log. The gateway
 // runs in its own process, started the way `agentos start` runs in production.
 
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
 import { CredentialStore } from '../../runtime/security/credential-store.js';
-import { repoRoot } from '../helpers/teardown.js';
+import { spawnSecureGateway } from './secure-gateway-proc.js';
 
 const mqttUrl = pathToFileURL(createRequire(import.meta.url).resolve('mqtt')).href;
 
@@ -45,47 +44,6 @@ c.on('connect', async () => {
   await c.publishAsync(base + '/telemetry', JSON.stringify({ values }), { qos: 1 });
 });
 `;
-}
-
-interface GatewayProc {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * A secure gateway process (`agentos start`, no --dev). Started through `env -u NODE_OPTIONS`: a test runner's
- * NODE_OPTIONS hooks (tap's processinfo) would otherwise be passed on to the sandboxed agents, and they need more
- * permissions than an agent has.
- */
-async function spawnSecureGateway(dataDir: string): Promise<GatewayProc> {
-  const args = ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', 'runtime/cli/agentos.ts', 'start'];
-  args.push('--port', '0', '--no-ws', '--data-dir', dataDir, '--id', 'gw-sec');
-  const child = spawn('env', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  let buf = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway not ready after 30 s: ${stderr}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) {
-        if (!line.includes('"gateway ready"')) continue;
-        clearTimeout(timer);
-        resolve(String((JSON.parse(line) as { mqtt: string }).mqtt));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 t.test('a supervised agent on a secure gateway is confined', async (t) => {

@@ -12,6 +12,8 @@ export interface BrokerConfig {
   /** credentials the gateway presents to an external broker */
   username?: string | undefined;
   password?: string | undefined;
+  /** MQTT over a Unix socket (mode 0660), relative to store.dataDir; null = off. Sandboxed agents connect here */
+  unixSocket: string | null;
   /** how long to wait for the external broker's CONNACK at start */
   connectTimeoutMs: number;
 }
@@ -31,6 +33,13 @@ export const brokerSection = defineSection<BrokerConfig>('broker', 'embedded MQT
       anyOf: [{ type: 'string', pattern: '^(mqtts?|wss?)://.+' }, { type: 'null' }],
       default: null,
       description: 'external broker URL used instead of the embedded broker',
+    },
+    unixSocket: {
+      anyOf: [{ type: 'string', minLength: 1, maxLength: 4096 }, { type: 'null' }],
+      default: 'run/mqtt.sock',
+      description:
+        'embedded broker: MQTT over a Unix socket (mode 0660), path relative to store.dataDir; null = off. ' +
+        'Sandboxed gateway-only agents (no network of their own) reach the gateway only through it',
     },
     username: { type: 'string', description: 'user name for the external broker' },
     password: { type: 'string', description: 'password for the external broker' },

@@ -49,6 +49,8 @@ export interface SecurityConfig {
   sandboxAgents: boolean;
   /** folders every sandboxed agent may read besides its own (the SDK and node_modules are added) */
   sandboxReadPaths: string[];
+  /** when a gateway-only agent cannot get its own network namespace: true runs it on the host network (warned) */
+  sandboxNetworkFallback: boolean;
 }
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
@@ -142,6 +144,13 @@ export const securitySection = defineSection<SecurityConfig>(
         default: [],
         items: { type: 'string', minLength: 1, maxLength: 4096 },
         description: 'extra folders every sandboxed agent may read',
+      },
+      sandboxNetworkFallback: {
+        type: 'boolean',
+        default: false,
+        description:
+          'when unshare cannot give a gateway-only agent its own network namespace: true starts it with the ' +
+          "host's network (logged as a warning); false (default) refuses to start it",
       },
     },
   },

@@ -8,7 +8,7 @@ import type { LoadedAgent } from './manifest.js';
 import { ProcMeter } from './proc-stats.js';
 import { decideRestart, describeEnd, type RestartState, type RunEnd } from './restart-policy.js';
 import { RotatingLog } from './rotating-log.js';
-import type { SandboxArgs } from './sandbox.js';
+import { type SandboxArgs, type SandboxPlan, toPlan } from './sandbox.js';
 
 export type SupervisedStatus = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'failed';
 
@@ -108,21 +108,38 @@ export class AgentProcess extends EventEmitter {
     this.launch();
   }
 
-  private nodeArgs(): string[] {
-    const { manifest, dir, entryPath } = this.ctx.loaded;
-    const args = [`--max-old-space-size=${manifest.limits.memoryMb}`];
-    args.push(...this.ctx.sandboxArgs(manifest, { agentDir: dir, entryPath, storageDir: this.ctx.storageDir }));
+  private commandLine(plan: SandboxPlan): { command: string; args: string[] } {
+    const { manifest, entryPath } = this.ctx.loaded;
+    const args = [`--max-old-space-size=${manifest.limits.memoryMb}`, ...plan.nodeArgs];
     if (entryPath.endsWith('.ts') || entryPath.endsWith('.mts')) args.push('--import', import.meta.resolve('tsx'));
-    return [...args, entryPath, ...manifest.args];
+    const node = [...args, entryPath, ...manifest.args];
+    const [wrapper, ...wrapperArgs] = plan.prefix ?? [];
+    return wrapper
+      ? { command: wrapper, args: [...wrapperArgs, process.execPath, ...node] }
+      : { command: process.execPath, args: node };
   }
 
-  private env(): Record<string, string> {
+  private env(plan: SandboxPlan): Record<string, string> {
     const env: Record<string, string> = {};
     for (const k of INHERITED_ENV) {
       const v = process.env[k];
       if (v !== undefined) env[k] = v;
     }
-    return { ...env, ...this.ctx.loaded.manifest.env, ...this.ctx.kernelEnv };
+    return { ...env, ...this.ctx.loaded.manifest.env, ...this.ctx.kernelEnv, ...plan.env };
+  }
+
+  /** The sandbox's plan, or null when it refused (the agent is then failed with the reason; no restart). */
+  private plan(): SandboxPlan | null {
+    const { manifest, dir, entryPath } = this.ctx.loaded;
+    try {
+      return toPlan(this.ctx.sandboxArgs(manifest, { agentDir: dir, entryPath, storageDir: this.ctx.storageDir }));
+    } catch (err) {
+      const reason = `sandbox refused to start the agent: ${(err as Error).message}`;
+      this.log.line('kernel', reason);
+      this.ctx.logger.warn({ agent: this.name, reason }, 'agent failed');
+      this.setStatus('failed', reason);
+      return null;
+    }
   }
 
   private launch(): void {
@@ -131,11 +148,14 @@ export class AgentProcess extends EventEmitter {
     const startedAtMs = Date.now();
     this.startedAtMs = startedAtMs;
     this.status = 'starting';
+    const plan = this.plan();
+    if (!plan) return;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, this.nodeArgs(), {
+      const { command, args } = this.commandLine(plan);
+      child = spawn(command, args, {
         cwd: this.ctx.loaded.dir,
-        env: this.env(),
+        env: this.env(plan),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     } catch (err) {

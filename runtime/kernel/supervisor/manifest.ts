@@ -41,7 +41,14 @@ export interface AgentManifest {
   env: Record<string, string>;
   /** SIGTERM, then SIGKILL after this long */
   stopGraceMs: number;
+  /**
+   * what network the agent needs when sandboxed: `gateway-only` (its own empty network namespace, the gateway through
+   * its Unix socket) or `host` (the host's network). Absent = gateway-only when the gateway sandboxes agents.
+   */
+  network?: AgentNetwork | undefined;
 }
+
+export type AgentNetwork = 'gateway-only' | 'host';
 
 export const MANIFEST_FILES = ['agent.json', 'agent.yaml', 'agent.yml'] as const;
 export const AGENT_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
@@ -95,6 +102,7 @@ export const manifestSchema = {
       additionalProperties: { type: 'string', maxLength: 65536 },
     },
     stopGraceMs: { type: 'integer', minimum: 0, maximum: 600000, default: 5000 },
+    network: { enum: ['gateway-only', 'host'] },
   },
 } as const;
 
