@@ -1,4 +1,6 @@
 // A small seeded generator (mulberry32) so training is deterministic from one seed; Math.random is never used here.
+import { mulberry32Next } from '../../runtime/util/mulberry32.js';
+
 export class Rng {
   private state: number;
   constructor(seed: number) {
@@ -6,11 +8,9 @@ export class Rng {
   }
   /** uniform in [0, 1) */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const step = mulberry32Next(this.state);
+    this.state = step.state;
+    return step.value;
   }
   /** integer in [0, n) */
   int(n: number): number {

@@ -1,4 +1,5 @@
 // A small seeded PRNG (mulberry32): deterministic, fast, good enough for election jitter and simulation choices.
+import { mulberry32Next } from '../../util/mulberry32.js';
 import type { Rng } from './types.js';
 
 export class SeededRng implements Rng {
@@ -10,11 +11,9 @@ export class SeededRng implements Rng {
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const step = mulberry32Next(this.state);
+    this.state = step.state;
+    return step.value;
   }
 
   nextInt(maxExclusive: number): number {
