@@ -10,18 +10,9 @@
 // OutboxFullError and keeps every accepted message; `onFull: 'drop-oldest'` drops the oldest pending message to make
 // room, for data where the newest value matters most (telemetry), and counts the drops.
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { replayJsonlJournal } from '../runtime/util/jsonl-journal.js';
 
 export interface OutboxMessage {
   /** unique message id; the gateway's duplicate filter keys on it */
@@ -78,26 +69,10 @@ export class Outbox {
   open(): OutboxMessage[] {
     if (this.fd !== null) return this.list();
     mkdirSync(this.opts.dir, { recursive: true, mode: 0o700 });
-    let text = '';
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    let good = 0;
-    for (const raw of text.split('\n')) {
-      if (raw === '') break;
-      let line: Line;
-      try {
-        line = JSON.parse(raw) as Line;
-      } catch {
-        break; // a torn last line: everything after it is unreliable
-      }
-      good += Buffer.byteLength(raw) + 1;
+    const good = replayJsonlJournal<Line>(this.path, (line) => {
       if (line.a === 'add') this.remember({ id: line.id, topic: line.t, payload: line.p, tsMs: line.ts });
       else this.forget(line.id);
-    }
-    if (good < Buffer.byteLength(text)) truncateSync(this.path, good);
+    });
     this.fd = openSync(this.path, 'a', 0o600);
     this.fileBytes = good;
     this.compactIfWorthIt();

@@ -4,8 +4,9 @@
 // is not fsynced (a lost ack means one more delivery, which recipients drop by messageId). A torn last line is cut at
 // load; the journal is rewritten with the waiting messages only once it is mostly acknowledged records. When full,
 // new messages are refused (the sender gets `limit_reached`); accepted messages are never dropped.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { replayJsonlJournal } from '../../util/jsonl-journal.js';
 import { MailboxError, type MailEnvelope } from './envelope.js';
 
 export interface QueueLimits {
@@ -37,27 +38,10 @@ export class MailboxQueue {
 
   load(): this {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    let text = '';
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    let good = 0;
-    for (const raw of text.split('\n')) {
-      if (raw === '') break;
-      let line: Line;
-      try {
-        line = JSON.parse(raw) as Line;
-      } catch {
-        break; // a torn last line was never acknowledged to its sender
-      }
-      good += Buffer.byteLength(raw) + 1;
+    this.journalBytes = replayJsonlJournal<Line>(this.path, (line) => {
       if ('add' in line) this.remember(line.add, Buffer.byteLength(JSON.stringify(line.add)));
       else for (const id of line.ack) this.forget(id);
-    }
-    if (good < Buffer.byteLength(text)) truncateSync(this.path, good);
-    this.journalBytes = good;
+    });
     this.fd = openSync(this.path, 'a', 0o600);
     return this;
   }
