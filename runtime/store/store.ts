@@ -31,6 +31,7 @@ export class Store {
   readonly #options: StoreOptions;
   #db: Low<StoreDocument> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Immediate | undefined;
   #dirty = false;
   #flushing: Promise<void> | undefined;
   #starting: Promise<void> | undefined;
@@ -84,6 +85,19 @@ export class Store {
     }, this.#options.flushIntervalMs);
   }
 
+  /**
+   * For rare changes that others rely on surviving a crash (an agent's registration): written on the next turn of the
+   * event loop instead of within flushIntervalMs. Several calls in one turn share one write.
+   */
+  markUrgent(): void {
+    this.#dirty = true;
+    if (this.#soon || !this.#db) return;
+    this.#soon = setImmediate(() => {
+      this.#soon = undefined;
+      this.flush().catch((err: unknown) => this.#options.logger.error({ err, path: this.path }, 'store flush failed'));
+    });
+  }
+
   /** writes now if dirty; concurrent calls share one write, and changes made during a write get another */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
@@ -112,6 +126,8 @@ export class Store {
     await this.#starting.catch(() => undefined);
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#soon);
+    this.#soon = undefined;
     if (this.#db) await this.flush();
     this.#db = undefined;
     this.#starting = undefined;

@@ -4,7 +4,7 @@
 // receives every message exactly once: nothing lost (outbox until acknowledged, mailbox stored before the
 // acknowledgement) and nothing doubled (the gateway accepts each message id once).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,14 @@ t.test('every message counted exactly once across gateway and sender kill -9', {
   await sinkSdk.start();
   await sinkSdk.waitConnected(20000);
   await sinkSdk.stop();
+  // the recipient's registration must be on disk before the gateway is killed below: mail to an agent the restarted
+  // gateway does not know is refused (not_found), not queued
+  await waitFor(
+    () =>
+      existsSync(join(dataDir, 'state.json')) && readFileSync(join(dataDir, 'state.json'), 'utf8').includes('"sink"'),
+    20000,
+    'the recipient registration written to the state file',
+  );
 
   const total = 300;
   const env = { URL: url, STATE_DIR: stateDir, INFLIGHT_MAX: '2' };

@@ -138,7 +138,8 @@ export class AgentRegistry {
       lastTelemetryMs: existing?.lastTelemetryMs ?? null,
     };
     table[event.agentId] = agent;
-    this.#o.store.markDirty();
+    // a registration is rare and others act on it (mailboxes refuse mail to unknown agents): write it now, not in a batch
+    this.#o.store.markUrgent();
     this.#o.publishStatus(agent);
     this.#emit({ type: 'registered', agent, previousStatus });
     return OK;
