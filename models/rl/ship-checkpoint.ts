@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { cardSkeleton } from '../../runtime/scheduler/model-card.js';
 import { Mlp } from './mlp.js';
 import { shipModel } from './ship.js';
-import { TRAIN_LOADS, TRAIN_SEED_BASE, VAL_LOADS, VAL_SEEDS } from './train-config.js';
+import { trainingProvenance } from './train-config.js';
 import { loadCheckpoint } from './trainer.js';
 
 export function shipCheckpoint(
@@ -23,15 +23,7 @@ export function shipCheckpoint(
   card.training = {
     algorithm:
       'DQN: per-candidate Q network, experience replay, target network, epsilon-greedy, heuristic demonstrations with the DQfD large-margin loss',
-    trainLoads: TRAIN_LOADS,
-    trainSeeds: `${TRAIN_SEED_BASE} + episode (episodes 0..${ck.episode - 1})`,
-    validationSeeds: VAL_SEEDS,
-    validationLoads: VAL_LOADS,
-    episodes: ck.episode,
-    bestEpisode: ck.best?.episode ?? ck.episode,
-    decisions: ck.dqn.decisions,
-    gradientSteps: ck.dqn.gradSteps,
-    trainSeconds: Math.round(ck.trainSeconds),
+    ...trainingProvenance(ck),
     hyperparameters: { ...c, rl: undefined },
     ...extra,
   };

@@ -38,3 +38,23 @@ export function defaultDqnConfig(seed: number): DqnConfig {
     rl: { withWait: true, limits: { oldestTasksMax: 0, shortestTasksMax: 16 } },
   };
 }
+
+/** The model card's training provenance that every shipping path records the same way (seeds, loads, progress). */
+export function trainingProvenance(ck: {
+  episode: number;
+  best?: { episode: number } | null | undefined;
+  dqn: { decisions: number; gradSteps: number };
+  trainSeconds: number;
+}) {
+  return {
+    trainLoads: TRAIN_LOADS,
+    trainSeeds: `${TRAIN_SEED_BASE} + episode (episodes 0..${ck.episode - 1})`,
+    validationSeeds: VAL_SEEDS,
+    validationLoads: VAL_LOADS,
+    episodes: ck.episode,
+    bestEpisode: ck.best?.episode ?? ck.episode,
+    decisions: ck.dqn.decisions,
+    gradientSteps: ck.dqn.gradSteps,
+    trainSeconds: Math.round(ck.trainSeconds),
+  };
+}

@@ -13,7 +13,14 @@ import type { DqnLearner } from './dqn.js';
 import { heuristicByName } from './heuristics.js';
 import { Mlp } from './mlp.js';
 import { shipModel } from './ship.js';
-import { defaultDqnConfig, TRAIN_LOADS, TRAIN_SEED_BASE, VAL_LOADS, VAL_SEEDS } from './train-config.js';
+import {
+  defaultDqnConfig,
+  TRAIN_LOADS,
+  TRAIN_SEED_BASE,
+  trainingProvenance,
+  VAL_LOADS,
+  VAL_SEEDS,
+} from './train-config.js';
 import { type Checkpoint, type CurvePoint, loadCheckpoint, train } from './trainer.js';
 
 export interface TrainCliArgs {
@@ -87,15 +94,7 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
       workload: workload.name,
       trace: a.trace ?? null,
       taskCountPerEpisode: a.taskCount ?? workload.taskCount,
-      trainLoads: TRAIN_LOADS,
-      trainSeeds: `${TRAIN_SEED_BASE} + episode (episodes 0..${ck.episode - 1})`,
-      validationSeeds: VAL_SEEDS,
-      validationLoads: VAL_LOADS,
-      episodes: ck.episode,
-      bestEpisode: ck.best?.episode ?? ck.episode,
-      decisions: ck.dqn.decisions,
-      gradientSteps: ck.dqn.gradSteps,
-      trainSeconds: Math.round(ck.trainSeconds),
+      ...trainingProvenance(ck),
       demo: a.demo?.name ?? null,
       hyperparameters: { ...dqn, rl: undefined },
     };
