@@ -13,7 +13,7 @@ import { idealDurationMs, type Scenario, validateScenario } from './scenario.js'
 import { WaitingQueue } from './waiting-queue.js';
 
 export interface SimOptions {
-  /** waiting tasks shown to the policy per decision, oldest first; bounds one decision's cost. Default 64 */
+  /** waiting tasks shown to the policy per decision, each capability's oldest (observation-window.ts). Default 64 */
   tasksWindowMax?: number | undefined;
   /** simulated time after which the run stops with tasks unfinished, ms. Default 20 x last arrival + 1 h */
   simTimeMaxMs?: number | undefined;
@@ -78,7 +78,13 @@ export class Simulator {
     const n = scenario.tasks.length;
     this.status = new Uint8Array(n);
     this.views = new Array(n);
-    this.waiting = new WaitingQueue(n, options.tasksWindowMax ?? 64);
+    const capabilityIds = new Map<string, number>();
+    const capabilityOf = Int32Array.from(scenario.tasks, (t) => {
+      const id = capabilityIds.get(t.capability) ?? capabilityIds.size;
+      capabilityIds.set(t.capability, id);
+      return id;
+    });
+    this.waiting = new WaitingQueue(n, options.tasksWindowMax ?? 64, capabilityOf);
     this.idealMs = new Float64Array(n);
     this.c = {
       startMs: new Float64Array(n).fill(Number.NaN),

@@ -1,5 +1,7 @@
-// The simulator's queue of waiting tasks (task indices in arrival order) and the observation window over its head:
-// the oldest `windowMax` tasks, shared between observations while the head is unchanged (never mutated once shown).
+// The simulator's queue of waiting tasks (task indices in arrival order) and the observation window over it: at most
+// `windowMax` tasks, each capability's oldest (runtime/scheduler/observation-window.ts, the gateway's rule), shared
+// between observations while the queue is unchanged (never mutated once shown).
+import { fairWindow } from '../../runtime/scheduler/observation-window.js';
 import type { TaskView } from '../../runtime/scheduler/policy.js';
 
 export class WaitingQueue {
@@ -14,6 +16,8 @@ export class WaitingQueue {
   constructor(
     taskCount: number,
     readonly windowMax: number,
+    /** per task: its capability's number, so the window can be shared by capability */
+    private readonly capabilityOf: Int32Array = new Int32Array(taskCount),
   ) {
     if (!(windowMax >= 1)) throw new TypeError('SimOptions.tasksWindowMax must be >= 1');
     this.shownIn = new Int32Array(taskCount).fill(-1);
@@ -23,9 +27,9 @@ export class WaitingQueue {
     return this.items.length;
   }
 
-  /** A new arrival: tasks arrive in index order, so it goes last. */
+  /** A new arrival: tasks arrive in index order, so it goes last (and may enter the window of its capability). */
   push(task: number): void {
-    if (this.items.length < this.windowMax) this.version++;
+    this.version++;
     this.items.push(task);
   }
 
@@ -55,10 +59,10 @@ export class WaitingQueue {
   /** The window for an observation; `view(task)` gives a task's current view. */
   head(view: (task: number) => TaskView): readonly TaskView[] {
     if (!this.window || this.windowVersion !== this.version) {
-      const shown = Math.min(this.items.length, this.windowMax);
-      const tasks: TaskView[] = new Array(shown);
-      for (let k = 0; k < shown; k++) {
-        const task = this.items[k]!;
+      const shown = fairWindow(this.items, (task) => this.capabilityOf[task]!, this.windowMax);
+      const tasks: TaskView[] = new Array(shown.length);
+      for (let k = 0; k < shown.length; k++) {
+        const task = shown[k]!;
         this.shownIn[task] = this.version;
         tasks[k] = view(task);
       }

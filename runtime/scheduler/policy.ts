@@ -56,7 +56,8 @@ export interface Observation {
   agents: readonly AgentView[];
   /**
    * tasks waiting in total, count; may exceed tasks.length when the queue is longer than the observation window
-   * (the oldest tasks are shown). Absent when the builder shows the whole queue. Added in contract v1.1.
+   * (each capability's oldest tasks are shown, runtime/scheduler/observation-window.ts). Absent when the builder shows
+   * the whole queue. Added in contract v1.1.
    */
   waitingTotal?: number | undefined;
 }

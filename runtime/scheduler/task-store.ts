@@ -1,7 +1,9 @@
 // The gateway's tasks, kept in the core's store (namespace "tasks", written in batches with the rest of the state), plus
 // the waiting queue in arrival order. Finished tasks stay with their results until `finishedTasksMax` newer ones
 // finished. Nothing here publishes or times anything; task-lifecycle.ts drives it.
+
 import type { Store } from '../store/store.js';
+import { fairWindow } from './observation-window.js';
 import { isFinal, type TaskRecord } from './task-record.js';
 
 interface TasksDocument {
@@ -87,15 +89,14 @@ export class TaskStore {
     return doc.seq;
   }
 
-  /** the oldest `max` queued tasks, in arrival order */
+  /** at most `max` queued tasks in arrival order: each capability's oldest, shared fairly (observation-window.ts) */
   queued(max = Number.POSITIVE_INFINITY): TaskRecord[] {
-    const out: TaskRecord[] = [];
+    const all: TaskRecord[] = [];
     for (const id of this.#queue) {
-      if (out.length >= max) break;
       const t = this.get(id);
-      if (t) out.push(t);
+      if (t) all.push(t);
     }
-    return out;
+    return all.length <= max ? all : fairWindow(all, (t) => t.capability, max);
   }
 
   /** every task not finished (queued, assigned, running) */

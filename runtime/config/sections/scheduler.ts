@@ -19,7 +19,7 @@ export interface SchedulerConfig {
   runTimeoutMsMin: number;
   /** the scheduling loop asks the policy at most this often (sooner after a submit, a result or an agent change) */
   decisionIntervalMs: number;
-  /** tasks shown to the policy in one observation (the oldest); the rest wait for the next decision */
+  /** tasks shown to the policy in one observation (each capability's oldest, shared fairly); the rest wait */
   observationTasksMax: number;
   /** finished tasks (with their results) kept for tasks.get/list; the oldest are dropped beyond it */
   finishedTasksMax: number;
@@ -66,7 +66,12 @@ export const schedulerSection = defineSection<SchedulerConfig>(
       },
       runTimeoutMsMin: int(100, 604800000, 10000, 'lower bound of the default attempt timeout, ms'),
       decisionIntervalMs: int(10, 60000, 250, 'the scheduling loop runs at least this often, ms'),
-      observationTasksMax: int(1, 10000, 64, 'waiting tasks shown to the policy per decision (the oldest)'),
+      observationTasksMax: int(
+        1,
+        10000,
+        64,
+        'waiting tasks shown to the policy per decision (the oldest of each capability, shared fairly)',
+      ),
       finishedTasksMax: int(1, 1000000, 1000, 'finished tasks kept with their results'),
       traceEnabled: { type: 'boolean', default: true, description: 'record the site trace under the data dir' },
       traceTasksPerFileMax: int(10, 1000000, 5000, 'tasks per site-trace file before it rotates'),
