@@ -20,3 +20,8 @@ export function defineSection<T>(key: string, description: string, schema: JsonS
 }
 
 export type SectionType<S> = S extends Section<infer T> ? T : never;
+
+/** An integer setting with its range, default and one-line description (the common case of every section). */
+export function intSetting(minimum: number, maximum: number, dflt: number, description: string): JsonSchema {
+  return { type: 'integer', minimum, maximum, default: dflt, description };
+}

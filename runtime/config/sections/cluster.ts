@@ -1,5 +1,5 @@
 // The `cluster` section: this gateway as one node of a site's Raft group (runtime/cluster/cluster-component.ts).
-import { defineSection } from '../section.js';
+import { defineSection, intSetting } from '../section.js';
 
 export interface ClusterPeerConfig {
   /** the peer's node id (its gateway id unless it set cluster.nodeId) */
@@ -51,13 +51,7 @@ const nullable = (schema: Record<string, unknown>, description: string) => ({
   default: null,
   description,
 });
-const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
-  type: 'integer',
-  minimum,
-  maximum,
-  default: dflt,
-  description,
-});
+const int = intSetting;
 
 export const clusterSection = defineSection<ClusterConfig>(
   'cluster',

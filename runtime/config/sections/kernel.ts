@@ -1,4 +1,4 @@
-import { defineSection } from '../section.js';
+import { defineSection, intSetting } from '../section.js';
 
 export interface KernelConfig {
   /** supervised software agents installed at once */
@@ -21,13 +21,7 @@ export interface KernelConfig {
   accountingWindowMs: number;
 }
 
-const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
-  type: 'integer',
-  minimum,
-  maximum,
-  default: dflt,
-  description,
-});
+const int = intSetting;
 
 export const kernelSection = defineSection<KernelConfig>(
   'kernel',

@@ -1,4 +1,4 @@
-import { defineSection } from '../section.js';
+import { defineSection, intSetting } from '../section.js';
 
 export interface SchedulerConfig {
   /** "rl" (the shipped learned model) or a heuristic name from runtime/scheduler/policies/registry.ts */
@@ -33,13 +33,7 @@ export interface SchedulerConfig {
   traceFlushIntervalMs: number;
 }
 
-const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
-  type: 'integer',
-  minimum,
-  maximum,
-  default: dflt,
-  description,
-});
+const int = intSetting;
 
 export const schedulerSection = defineSection<SchedulerConfig>(
   'scheduler',

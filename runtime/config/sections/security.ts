@@ -1,6 +1,6 @@
 // The `security` section: development mode, credentials, TLS listeners, flood limits and topic grants.
 // runtime/security reads it; docs/SECURITY.md explains each control.
-import { defineSection } from '../section.js';
+import { defineSection, intSetting } from '../section.js';
 
 export type ClientCertMode = 'off' | 'request' | 'require';
 
@@ -55,13 +55,7 @@ export interface SecurityConfig {
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const path = { anyOf: [{ type: 'string', minLength: 1, maxLength: 4096 }, { type: 'null' }], default: null };
-const int = (min: number, max: number, def: number, description: string) => ({
-  type: 'integer',
-  minimum: min,
-  maximum: max,
-  default: def,
-  description,
-});
+const int = intSetting;
 
 export const securitySection = defineSection<SecurityConfig>(
   'security',

@@ -1,4 +1,4 @@
-import { defineSection } from '../section.js';
+import { defineSection, intSetting } from '../section.js';
 
 export interface SerialPortEntry {
   /** device path, e.g. /dev/ttyUSB0 */
@@ -33,13 +33,7 @@ export interface SerialConfig {
   otaImageBytesMax: number;
 }
 
-const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
-  type: 'integer',
-  minimum,
-  maximum,
-  default: dflt,
-  description,
-});
+const int = intSetting;
 
 export const serialSection = defineSection<SerialConfig>('serial', 'serial driver: firmware bridge devices and OTA', {
   properties: {
