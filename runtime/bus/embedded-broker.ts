@@ -1,5 +1,6 @@
 // The embedded broker: aedes on TCP and on WebSocket, with access control through the BrokerAccess seam. It is also
-// the gateway's Bus: in-process subscribers get messages straight from aedes, with no socket hop.
+// the gateway's Bus: in-process subscribers get messages straight from aedes, with no socket hop, through one
+// TopicRouter fed by aedes' `published` hook (every message once, whatever number of components subscribed).
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type Subscription } from 'aedes';
@@ -7,6 +8,7 @@ import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { type BrokerAccess, type BrokerGuard, hasGuard, type Principal } from './access.js';
 import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+import { TopicRouter } from './topic-router.js';
 import { listenUnix, type UnixListener } from './unix-listener.js';
 
 export interface EmbeddedBrokerOptions {
@@ -31,6 +33,7 @@ export class EmbeddedBroker implements Bus {
   readonly #options: EmbeddedBrokerOptions;
   readonly #principals = new WeakMap<Client, Principal>();
   readonly #sockets = new Set<Socket>();
+  readonly #router: TopicRouter;
   #aedes: Aedes | undefined;
   #tcp: NetServer | undefined;
   #http: HttpServer | undefined;
@@ -40,6 +43,9 @@ export class EmbeddedBroker implements Bus {
 
   constructor(options: EmbeddedBrokerOptions) {
     this.#options = options;
+    this.#router = new TopicRouter({
+      onHandlerError: (err, topic) => options.logger.error({ err, topic }, 'message handler failed'),
+    });
   }
 
   /** bound TCP port (after start) */
@@ -120,7 +126,14 @@ export class EmbeddedBroker implements Bus {
 
   #hooks() {
     const { access, logger } = this.#options;
+    const router = this.#router;
     return {
+      // after aedes matched and queued the message for its clients: the one in-process delivery of every publish
+      published: (packet: AedesPublishPacket, _client: Client | null, done: (err?: Error | null) => void) => {
+        const p = packet.payload;
+        router.dispatch(packet.topic, typeof p === 'string' ? Buffer.from(p) : p);
+        done(null);
+      },
       authenticate: (
         client: Client,
         username: string | undefined,
@@ -182,22 +195,15 @@ export class EmbeddedBroker implements Bus {
   }
 
   subscribe(filter: string, handler: MessageHandler): Promise<Unsubscribe> {
-    const aedes = this.#aedes;
-    if (!aedes) return Promise.reject(new Error(`broker not started; cannot subscribe to ${filter}`));
-    const logger = this.#options.logger;
-    const deliver = (packet: AedesPublishPacket, cb: () => void) => {
-      try {
-        const p = packet.payload;
-        handler(packet.topic, typeof p === 'string' ? Buffer.from(p) : p);
-      } catch (err) {
-        logger.error({ err, topic: packet.topic }, 'message handler failed');
-      }
-      cb();
-    };
-    return new Promise((resolve) => {
-      aedes.subscribe(filter, deliver, () =>
-        resolve(() => new Promise<void>((done) => aedes.unsubscribe(filter, deliver, () => done()))),
-      );
+    if (!this.#aedes) return Promise.reject(new Error(`broker not started; cannot subscribe to ${filter}`));
+    let remove: () => unknown;
+    try {
+      remove = this.#router.add(filter, handler);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return Promise.resolve(async () => {
+      remove();
     });
   }
 
@@ -209,6 +215,7 @@ export class EmbeddedBroker implements Bus {
     const { aedes, tcp, http, wss } = { aedes: this.#aedes, tcp: this.#tcp, http: this.#http, wss: this.#wss };
     const unix = this.#unix;
     this.#aedes = this.#tcp = this.#http = this.#wss = this.#unix = undefined;
+    this.#router.clear();
     for (const ws of wss?.clients ?? []) ws.terminate();
     wss?.close();
     http?.closeAllConnections();

@@ -1,0 +1,126 @@
+// In-process fan-out of MQTT messages: every handler the gateway's components subscribed, behind ONE delivery from
+// the broker (aedes' `published` hook in embedded mode, the mqtt.js client's `message` event in external mode).
+// Why: one broker subscription per component made aedes deliver each telemetry message once per overlapping filter
+// (kernel inbox and accounting both under agentos/v1/agents/...), each paying the broker's matching and callback
+// machinery; an external broker may even send one copy per overlapping subscription ([MQTT-3.3.5-1] allows it).
+// Here a message is matched once against a cache of topic -> handlers, and each handler that matches runs once.
+import type { MessageHandler } from './bus.js';
+
+export interface TopicRouterOptions {
+  /** distinct topics whose handler lists are remembered; the cache is cleared when it is full */
+  topicCacheMax?: number | undefined;
+  /** a handler threw: the router reports it and carries on with the others */
+  onHandlerError: (err: unknown, topic: string) => void;
+}
+
+interface Route {
+  filter: string;
+  /** the filter's levels, split once */
+  levels: readonly string[];
+  handler: MessageHandler;
+}
+
+const TOPIC_CACHE_MAX_DEFAULT = 65536;
+const NONE: readonly MessageHandler[] = [];
+
+export class TopicRouter {
+  readonly #routes: Route[] = [];
+  readonly #cache = new Map<string, readonly MessageHandler[]>();
+  readonly #topicCacheMax: number;
+  readonly #onHandlerError: (err: unknown, topic: string) => void;
+
+  constructor(options: TopicRouterOptions) {
+    this.#topicCacheMax = options.topicCacheMax ?? TOPIC_CACHE_MAX_DEFAULT;
+    this.#onHandlerError = options.onHandlerError;
+  }
+
+  /** adds a route (throws on a malformed filter); the result removes it and tells whether its filter is still routed */
+  add(filter: string, handler: MessageHandler): () => { filterStillRouted: boolean } {
+    assertFilter(filter);
+    const route: Route = { filter, levels: filter.split('/'), handler };
+    this.#routes.push(route);
+    this.#cache.clear();
+    let removed = false;
+    return () => {
+      if (!removed) {
+        removed = true;
+        const i = this.#routes.indexOf(route);
+        if (i >= 0) this.#routes.splice(i, 1);
+        this.#cache.clear();
+      }
+      return { filterStillRouted: this.#routes.some((r) => r.filter === filter) };
+    };
+  }
+
+  /** removes every route (the bus stopped; its subscriptions end with it) */
+  clear(): void {
+    this.#routes.length = 0;
+    this.#cache.clear();
+  }
+
+  /** distinct filters routed now, in the order they were first added */
+  get filters(): string[] {
+    return [...new Set(this.#routes.map((r) => r.filter))];
+  }
+
+  get routeCount(): number {
+    return this.#routes.length;
+  }
+
+  /** runs every handler whose filter matches `topic`, once per route, in the order the routes were added */
+  dispatch(topic: string, payload: Buffer): void {
+    const handlers = this.handlersOf(topic);
+    for (let i = 0; i < handlers.length; i++) {
+      try {
+        (handlers[i] as MessageHandler)(topic, payload);
+      } catch (err) {
+        this.#onHandlerError(err, topic);
+      }
+    }
+  }
+
+  /** the handlers `topic` reaches (cached) */
+  handlersOf(topic: string): readonly MessageHandler[] {
+    let handlers = this.#cache.get(topic);
+    if (handlers === undefined) {
+      handlers = this.#match(topic);
+      if (this.#cache.size >= this.#topicCacheMax) this.#cache.clear();
+      this.#cache.set(topic, handlers);
+    }
+    return handlers;
+  }
+
+  #match(topic: string): readonly MessageHandler[] {
+    const levels = topic.split('/');
+    const out: MessageHandler[] = [];
+    for (const route of this.#routes) if (levelsMatch(route.levels, levels)) out.push(route.handler);
+    return out.length === 0 ? NONE : out;
+  }
+}
+
+/**
+ * [MQTT-4.7.1-2] '#' matches its parent level and any number of child levels; [MQTT-4.7.1-3] '+' matches exactly
+ * one level; [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'.
+ */
+export function levelsMatch(filter: readonly string[], topic: readonly string[]): boolean {
+  const first = filter[0];
+  if ((first === '#' || first === '+') && topic[0]?.startsWith('$')) return false;
+  for (let i = 0; i < filter.length; i++) {
+    const level = filter[i];
+    if (level === '#') return true;
+    if (i >= topic.length) return false;
+    if (level !== '+' && level !== topic[i]) return false;
+  }
+  return filter.length === topic.length;
+}
+
+/** [MQTT-4.7.1-2] '#' alone in the last level; [MQTT-4.7.1-3] '+' alone in its level; [MQTT-4.7.3-1] not empty */
+export function assertFilter(filter: string): void {
+  if (filter.length === 0) throw new TypeError('topic filter is empty');
+  const levels = filter.split('/');
+  levels.forEach((level, i) => {
+    const wild = level.includes('#') || level.includes('+');
+    const alone = level === '+' || (level === '#' && i === levels.length - 1);
+    if (wild && !alone) throw new TypeError(`topic filter ${JSON.stringify(filter)}: bad wildcard in level ${i + 1}`);
+  });
+}
