@@ -1,9 +1,13 @@
 // The gateway's Bus on an external broker (Mosquitto, EMQX, ...) through one mqtt.js client. mqtt.js is imported
-// lazily so the embedded mode does not pay for it at start.
+// lazily so the embedded mode does not pay for it at start. Each message the client receives goes once through a
+// TopicRouter to every in-process handler that matches; the broker subscriptions are the few non-overlapping filters
+// covering the handlers' filters (topic-cover.ts), so a broker that sends one copy per matching subscription still
+// sends each message once.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
-import { topicMatches } from './topics.js';
+import { brokerFilters } from './topic-cover.js';
+import { TopicRouter } from './topic-router.js';
 
 export interface ExternalBusOptions {
   url: string;
@@ -22,12 +26,19 @@ export interface ExternalBusOptions {
 export class ExternalBus implements Bus {
   readonly mode = 'external' as const;
   readonly #options: ExternalBusOptions;
-  readonly #handlers = new Map<string, Set<MessageHandler>>();
+  readonly #router: TopicRouter;
+  /** filters subscribed at the broker now */
+  #subscribed = new Set<string>();
+  /** broker (un)subscriptions run one after the other: concurrent subscribe() calls must not interleave them */
+  #syncing: Promise<void> = Promise.resolve();
   #client: MqttClient | undefined;
   #starting: Promise<void> | undefined;
 
   constructor(options: ExternalBusOptions) {
     this.#options = options;
+    this.#router = new TopicRouter({
+      onHandlerError: (err, topic) => options.logger.error({ err, topic }, 'message handler failed'),
+    });
   }
 
   start(): Promise<void> {
@@ -57,7 +68,7 @@ export class ExternalBus implements Bus {
       client.end(true);
       throw new Error(`cannot connect to broker ${o.url}: ${(err as Error).message}`);
     }
-    client.on('message', (topic, payload) => this.#dispatch(topic, payload));
+    client.on('message', (topic, payload) => this.#router.dispatch(topic, payload));
     client.on('error', (err) => o.logger.warn({ err: err.message, url: o.url }, 'external broker error'));
     client.on('offline', () => o.logger.warn({ url: o.url }, 'external broker connection lost; reconnecting'));
     client.on('connect', () => {
@@ -66,19 +77,6 @@ export class ExternalBus implements Bus {
       o.onReconnect?.();
     });
     this.#client = client;
-  }
-
-  #dispatch(topic: string, payload: Buffer): void {
-    for (const [filter, handlers] of this.#handlers) {
-      if (!topicMatches(filter, topic)) continue;
-      for (const handler of handlers) {
-        try {
-          handler(topic, payload);
-        } catch (err) {
-          this.#options.logger.error({ err, topic }, 'message handler failed');
-        }
-      }
-    }
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
@@ -91,21 +89,35 @@ export class ExternalBus implements Bus {
   }
 
   async subscribe(filter: string, handler: MessageHandler): Promise<Unsubscribe> {
-    const client = this.#client;
-    if (!client) throw new Error(`external bus not started; cannot subscribe to ${filter}`);
-    let set = this.#handlers.get(filter);
-    if (!set) {
-      set = new Set();
-      this.#handlers.set(filter, set);
-      await client.subscribeAsync(filter, { qos: 1 });
+    if (!this.#client) throw new Error(`external bus not started; cannot subscribe to ${filter}`);
+    const remove = this.#router.add(filter, handler);
+    try {
+      await this.#syncBroker();
+    } catch (err) {
+      remove();
+      throw err;
     }
-    set.add(handler);
     return async () => {
-      const current = this.#handlers.get(filter);
-      if (!current?.delete(handler) || current.size > 0) return;
-      this.#handlers.delete(filter);
-      if (this.#client?.connected) await this.#client.unsubscribeAsync(filter).catch(() => undefined);
+      if (remove().filterStillRouted) return;
+      await this.#syncBroker().catch(() => undefined);
     };
+  }
+
+  /** brings the broker subscriptions in line with the routed filters: new ones first, then the ones no longer needed */
+  #syncBroker(): Promise<void> {
+    const run = this.#syncing.then(async () => {
+      const client = this.#client;
+      if (!client) return;
+      const wanted = new Set(brokerFilters(this.#router.filters));
+      const added = [...wanted].filter((f) => !this.#subscribed.has(f));
+      const dropped = [...this.#subscribed].filter((f) => !wanted.has(f));
+      if (added.length > 0) await client.subscribeAsync(added, { qos: 1 });
+      for (const f of added) this.#subscribed.add(f);
+      for (const f of dropped) this.#subscribed.delete(f);
+      if (dropped.length > 0 && client.connected) await client.unsubscribeAsync(dropped).catch(() => undefined);
+    });
+    this.#syncing = run.catch(() => undefined);
+    return run;
   }
 
   async stop(): Promise<void> {
@@ -115,7 +127,8 @@ export class ExternalBus implements Bus {
     await starting.catch(() => undefined);
     const client = this.#client;
     this.#client = undefined;
-    this.#handlers.clear();
+    this.#router.clear();
+    this.#subscribed = new Set();
     // a clean end waits for in-flight acks, which never come from a broker that is down: then end at once
     if (client) await client.endAsync(!client.connected);
   }
