@@ -5,7 +5,7 @@
 // gives the verdict and the error naming the field. So it can never let through what the schema rejects, and it never
 // rejects anything by itself. tests/bus/fast-telemetry.test.ts runs both on fuzzed and mutated inputs.
 // Why: JSON.parse of a Buffer (toString, parse, then the schema walk) was the largest gateway cost per message.
-import type { Scalar } from '../../drivers/driver.js';
+import type { Resources, Scalar } from '../../drivers/driver.js';
 import type { TelemetryMessage } from './schemas/agent-messages.js';
 
 /** limits of telemetrySchema (scalarMapSchema, resourcesSchema, requestIdSchema) */
@@ -13,12 +13,9 @@ const VALUES_MAX = 256;
 const KEY_LENGTH_MAX = 128;
 const STRING_LENGTH_MAX = 1024;
 const MSG_ID_LENGTH_MAX = 128;
-const USE_MAX: Readonly<Record<string, number>> = {
-  cpu: 1024,
-  memoryMb: 16777216,
-  bandwidthKbps: 100000000,
-  battery: 1,
-};
+/** resourcesSchema's keys, each with its maximum, matched by their bytes (no string made per key) */
+const USE_KEYS = ['cpu', 'memoryMb', 'bandwidthKbps', 'battery'] as const;
+const USE_MAX = [1024, 16777216, 100000000, 1] as const;
 /** 10^k for k <= 22 is exact in a double, so digits / 10^k is correctly rounded when digits < 2^53 */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const QUOTE = 0x22;
@@ -58,6 +55,9 @@ type Fail = typeof FAIL;
 const EMPTY = Buffer.alloc(0);
 let b: Buffer = EMPTY;
 let pos = 0;
+/** the bytes of the last key read by keySpan(), between its quotes */
+let keyStart = 0;
+let keyEnd = 0;
 
 function ws(): void {
   let c = b[pos];
@@ -164,12 +164,33 @@ function openObject(): 0 | 1 | Fail {
   return 0;
 }
 
-/** a key and its colon, positioned at the value */
-function key(): string | Fail {
-  const k = string(KEY_LENGTH_MAX);
-  if (k === FAIL || !eat(0x3a)) return FAIL;
+/** a key and its colon, positioned at the value: the key's bytes are left in keyStart..keyEnd, no string made */
+function keySpan(): boolean {
+  if (b[pos] !== QUOTE) return false;
+  const start = ++pos;
+  for (;;) {
+    const c = b[pos];
+    if (c === undefined || c < 0x20 || c > 0x7e || c === BACKSLASH) return false;
+    if (c === QUOTE) break;
+    pos++;
+  }
+  keyStart = start;
+  keyEnd = pos++;
+  if (keyEnd - start > KEY_LENGTH_MAX || !eat(0x3a)) return false;
   ws();
-  return k;
+  return true;
+}
+
+/** the last key read is exactly the ASCII word `w` */
+function keyIs(w: string): boolean {
+  if (keyEnd - keyStart !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (b[keyStart + i] !== w.charCodeAt(i)) return false;
+  return true;
+}
+
+/** a key as a string (interned), positioned at the value */
+function key(): string | Fail {
+  return keySpan() ? intern(b, keyStart, keyEnd) : FAIL;
 }
 
 /** after a member: 1 at `}`, 0 after `,` (positioned at the next key), FAIL otherwise */
@@ -196,47 +217,60 @@ function values(): Record<string, Scalar> | undefined {
   return end === FAIL ? undefined : out;
 }
 
-function use(): Record<string, number> | undefined {
-  const out: Record<string, number> = {};
+function use(): Partial<Resources> | undefined {
+  const out: Partial<Resources> = {};
   let end = openObject();
   while (end === 0) {
-    const k = key();
-    const max = k !== FAIL && Object.hasOwn(USE_MAX, k) ? USE_MAX[k] : undefined;
-    if (k === FAIL || max === undefined || Object.hasOwn(out, k)) return undefined;
+    if (!keySpan()) return undefined;
+    let k = 0;
+    while (k < USE_KEYS.length && !keyIs(USE_KEYS[k] as string)) k++;
+    if (k === USE_KEYS.length) return undefined;
     const v = number();
-    if (v === FAIL || v < 0 || v > max) return undefined;
-    out[k] = v;
+    if (v === FAIL || v < 0 || v > (USE_MAX[k] as number)) return undefined;
+    // literal property names in input order: the object JSON.parse would make, with one stable shape
+    if (k === 0) {
+      if (out.cpu !== undefined) return undefined;
+      out.cpu = v;
+    } else if (k === 1) {
+      if (out.memoryMb !== undefined) return undefined;
+      out.memoryMb = v;
+    } else if (k === 2) {
+      if (out.bandwidthKbps !== undefined) return undefined;
+      out.bandwidthKbps = v;
+    } else {
+      if (out.battery !== undefined) return undefined;
+      out.battery = v;
+    }
     end = next();
   }
   return end === FAIL ? undefined : out;
 }
 
-/** one top-level member into `out`; false when the fast path cannot decide */
-function member(out: TelemetryMessage, k: string): boolean {
-  switch (k) {
-    case 'values':
-      if (out.values !== undefined) return false;
-      out.values = values();
-      return out.values !== undefined;
-    case 'use':
-      if (out.use !== undefined) return false;
-      out.use = use();
-      return out.use !== undefined;
-    case 'tsMs': {
-      const t = out.tsMs === undefined ? number() : FAIL;
-      if (t === FAIL || !Number.isInteger(t) || t < 0) return false;
-      out.tsMs = t;
-      return true;
-    }
-    case 'msgId': {
-      const id = out.msgId === undefined ? string(MSG_ID_LENGTH_MAX) : FAIL;
-      if (id === FAIL || id.length === 0) return false;
-      out.msgId = id;
-      return true;
-    }
-    default:
-      return false;
+/** the top-level member whose key keySpan() just read, into `out`; false when the fast path cannot decide */
+function member(out: TelemetryMessage): boolean {
+  if (keyIs('values')) {
+    if (out.values !== undefined) return false;
+    out.values = values();
+    return out.values !== undefined;
   }
+  if (keyIs('use')) {
+    if (out.use !== undefined) return false;
+    out.use = use();
+    return out.use !== undefined;
+  }
+  if (keyIs('tsMs')) {
+    const t = out.tsMs === undefined ? number() : FAIL;
+    if (t === FAIL || !Number.isInteger(t) || t < 0) return false;
+    out.tsMs = t;
+    return true;
+  }
+  if (keyIs('msgId')) {
+    const id = out.msgId === undefined ? string(MSG_ID_LENGTH_MAX) : FAIL;
+    if (id === FAIL || id.length === 0) return false;
+    out.msgId = id;
+    return true;
+  }
+  return false;
 }
 
 /** the valid telemetry message in `payload`, or undefined: "not decided here", never "invalid" */
@@ -254,8 +288,7 @@ function telemetry(length: number): TelemetryMessage | undefined {
   const out: TelemetryMessage = {};
   let end = openObject();
   while (end === 0) {
-    const k = key();
-    if (k === FAIL || !member(out, k)) return undefined;
+    if (!keySpan() || !member(out)) return undefined;
     end = next();
   }
   if (end === FAIL) return undefined;
