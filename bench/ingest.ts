@@ -1,10 +1,9 @@
-// npm run bench -- ingest [--messages N] [--devices D] [--rounds R] [--commands C]
+// npm run bench -- ingest [--messages N] [--devices D] [--rounds R] [--commands C] [--only rss [--runs K]]
 // Telemetry ingest through the gateway's full path (aedes + schema check + agent table + batched store) against a bare
 // aedes broker in the same run, a command round trip under 1k msg/s background telemetry, ready time of `agentos
 // start`, and idle RSS with 1000 registered agents. Prints one JSON object as its last line.
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ApiClient } from '../runtime/bus/api-client.js';
 import { startCommand } from '../runtime/cli/commands/start.js';
 import {
   bareAedesSink,
@@ -13,13 +12,12 @@ import {
   median,
   percentile,
   round,
-  rssMb,
   type Sink,
   spawnCli,
   startSimDevice,
   tempDir,
-  waitUntil,
 } from './lib/ingest/fixtures.js';
+import { rssWith1000Agents } from './lib/ingest/rss.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +25,9 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     commands: { type: 'string', default: '2000' },
+    // `--only rss`: only the RSS part, `--runs` times (default 3), with the median and every value
+    only: { type: 'string' },
+    runs: { type: 'string', default: '3' },
   },
 });
 const MESSAGES = Number(values.messages);
@@ -147,37 +148,12 @@ async function readyTimes(): Promise<{ wallMs: number; inProcessMs: number; cpuM
   return { wallMs: median(wall), inProcessMs: median(inside), cpuMs: median(cpu), entry };
 }
 
-async function rssWith1000Agents(): Promise<number> {
-  const tmp = await tempDir();
-  const gw = await spawnCli(tmp.dir, cliArgs);
-  const url = String(gw.log['mqtt']);
-  const load = forkLoad();
-  const api = await ApiClient.connect({ url, timeoutMs: 10000 });
-  try {
-    // 1000 agents over 20 connections: a secured gateway's flood guard may refuse 1000 connections from one address
-    await load.request({
-      cmd: 'connect',
-      port: Number(new URL(url).port),
-      devices: 20,
-      prefix: 'rss-',
-      agentsPerDevice: 50,
-    });
-    await waitUntil(
-      async () => (await api.call<{ agents: { total: number } }>('health')).agents.total >= 1000,
-      60000,
-      '1000 agents',
-    );
-    await new Promise((r) => setTimeout(r, 3000)); // idle: let the store flush and the heap settle
-    return await rssMb(gw.child.pid ?? 0);
-  } finally {
-    await api.close();
-    await load.stop();
-    await gw.stop();
-    await tmp.remove();
-  }
-}
-
 const load0 = loadavg()[0] ?? 0;
+if (values.only !== undefined) {
+  if (values.only !== 'rss') throw new TypeError(`--only: unknown part "${values.only}"; valid: rss`);
+  await onlyRss(Number(values.runs));
+  process.exit(0);
+}
 log(
   `messages ${MESSAGES}, devices ${DEVICES}, rounds ${ROUNDS}; load average ${load0.toFixed(2)} on ${cpus().length} cpus`,
 );
@@ -185,7 +161,7 @@ const ingest = await ingestRounds();
 const rtt = await commandRtt();
 log(`command rtt p50 ${rtt.p50.toFixed(3)} ms, p99 ${rtt.p99.toFixed(3)} ms`);
 const ready = await readyTimes();
-const rss = await rssWith1000Agents();
+const rss = (await rssWith1000Agents(cliArgs)).rssMb;
 console.log(
   JSON.stringify({
     gateway_msgs_per_s: Math.round(ingest.gateway.cpu),
@@ -214,3 +190,26 @@ console.log(
     cpus: cpus().length,
   }),
 );
+
+async function onlyRss(runs: number): Promise<void> {
+  const values: number[] = [];
+  let last: Awaited<ReturnType<typeof rssWith1000Agents>> | undefined;
+  for (let i = 0; i < runs; i++) {
+    last = await rssWith1000Agents(cliArgs);
+    values.push(round(last.rssMb, 1));
+    log(`rss run ${i + 1}: ${last.rssMb.toFixed(1)} MB (anon ${last.anonMb}, file-backed ${last.fileMb})`);
+  }
+  console.log(
+    JSON.stringify({
+      rss_mb_1000_agents: round(median(values), 1),
+      rss_mb_runs: values,
+      rss_command: last?.command,
+      rss_anon_mb: last?.anonMb,
+      rss_file_mb: last?.fileMb,
+      rss_process: last?.process,
+      loadavg_1m_at_start: round(load0, 2),
+      loadavg_1m_at_end: round(loadavg()[0] ?? 0, 2),
+      cpus: cpus().length,
+    }),
+  );
+}

@@ -2,6 +2,7 @@
 import { loadConfig } from '../../config/load.js';
 import { Gateway } from '../../gateway.js';
 import { type CliCommand, intOption } from '../command.js';
+import { processMemory, tuneGatewayProcess } from '../gateway-process.js';
 
 export const startCommand: CliCommand = {
   name: 'start',
@@ -44,7 +45,10 @@ export const startCommand: CliCommand = {
         'security.devMode': v['dev'] ? true : undefined,
       },
     });
+    const tuning = tuneGatewayProcess();
     const gateway = new Gateway(config);
+    gateway.context.health.add('process', processMemory);
+    gateway.context.logger.info({ ...tuning }, 'process settings');
     await gateway.start();
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

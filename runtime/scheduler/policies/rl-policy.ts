@@ -83,6 +83,10 @@ export class RlOnnxPolicy implements Policy {
     } catch (err) {
       throw new Error(`model ${modelPath} unreadable: ${(err as Error).message}`);
     }
+    // onnxruntime 1.30 on Linux keeps a telemetry database under ~/.cache/Microsoft and may upload it over HTTPS; a
+    // gateway does neither (and saves about 3 MB of RSS). Read by the native library when it loads; an explicit
+    // setting of the operator wins.
+    process.env['ORT_DISABLE_TELEMETRY'] ??= '1';
     const ort = await import('onnxruntime-node');
     let session: Ort.InferenceSession;
     try {
