@@ -7,6 +7,7 @@
 import type { AgentView, Observation, Placement, TaskView } from '../../runtime/scheduler/policy.js';
 import { deriveSeed, Rng } from '../../runtime/scheduler/prng.js';
 import { AgentState } from './agent-state.js';
+import { cloneSimulator } from './clone.js';
 import { EventHeap, EventKind } from './event-heap.js';
 import { buildResult, type SimCounters, type SimResult } from './result.js';
 import { idealDurationMs, type Scenario, validateScenario } from './scenario.js';
@@ -156,6 +157,11 @@ export class Simulator {
     this.costAcc = 0;
     this.completedAcc = 0;
     return r;
+  }
+
+  /** A deep copy sharing no mutable state (models/sim/clone.ts): same future under the same decisions. */
+  clone(): Simulator {
+    return cloneSimulator(this);
   }
 
   result(): SimResult {
