@@ -26,6 +26,7 @@ import { CommandDispatcher } from './kernel/registry/commands.js';
 import { AgentRegistry } from './kernel/registry/registry.js';
 import { createLogger } from './logger.js';
 import { Store } from './store/store.js';
+import { CoarseClock } from './util/coarse-clock.js';
 
 export interface GatewayOptions {
   logger?: Logger | undefined;
@@ -67,7 +68,10 @@ export class Gateway {
       logger,
     });
     const validator = new MessageValidator(config.protocol.messageBytesMax);
+    // per-message timestamps (last seen, telemetry without tsMs) without a Date.now() per message
+    const clock = new CoarseClock();
     const registry = new AgentRegistry({
+      now: clock.now,
       store,
       heartbeatTimeoutMs: config.liveness.heartbeatTimeoutMs,
       checkIntervalMs: config.liveness.checkIntervalMs,
@@ -92,7 +96,7 @@ export class Gateway {
       path: join(resolve(config.store.dataDir), 'kernel', 'dedup.jsonl'),
       windowMax: config.kernel.dedupWindowMax,
     });
-    const accounting = new ResourceAccounting({ windowMs: config.kernel.accountingWindowMs });
+    const accounting = new ResourceAccounting({ windowMs: config.kernel.accountingWindowMs, now: clock.now });
     this.context = {
       config,
       logger,
@@ -107,8 +111,9 @@ export class Gateway {
       dedup,
       accounting,
     };
-    const inbox = new AgentInbox({ bus, registry, validator, gatewayId, logger, dedup });
+    const inbox = new AgentInbox({ bus, registry, validator, gatewayId, logger, dedup, now: clock.now });
     this.#components = [
+      { name: 'clock', start: () => clock.start(), stop: () => clock.stop() },
       { name: 'store', start: () => store.start(), stop: () => store.stop() },
       { name: 'bus', start: () => startBus(bus), stop: () => stopBus(bus) },
       { name: 'registry', start: () => registry.start(), stop: () => registry.stop() },

@@ -60,6 +60,8 @@ export interface AccountingOptions {
   processes?: (() => ProcessUse[]) | undefined;
   /** use agents reported in telemetry (the registry's table) */
   reported?: (() => Iterable<[string, Partial<Resources>]>) | undefined;
+  /** the clock for last-seen marks, read per message (the gateway passes its CoarseClock); default Date.now */
+  now?: (() => number) | undefined;
 }
 
 function emptyUse(agentId: string): AgentUse {
@@ -84,8 +86,11 @@ export class ResourceAccounting {
   private timer: NodeJS.Timeout | null = null;
   private lastTickMs = 0;
   private readonly self = new ProcMeter(process.pid);
+  private readonly now: () => number;
 
-  constructor(private readonly opts: AccountingOptions = {}) {}
+  constructor(private readonly opts: AccountingOptions = {}) {
+    this.now = opts.now ?? Date.now;
+  }
 
   /** Sets where /proc samples and reported use come from (the kernel component wires these at start). */
   setSources(sources: Pick<AccountingOptions, 'processes' | 'reported'>): void {
@@ -108,7 +113,7 @@ export class ResourceAccounting {
   private row(agentId: string): Row {
     let r = this.rows.get(agentId);
     if (!r) {
-      r = { use: emptyUse(agentId), mark: { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0 }, seenMs: Date.now() };
+      r = { use: emptyUse(agentId), mark: { msgsIn: 0, msgsOut: 0, bytesIn: 0, bytesOut: 0 }, seenMs: this.now() };
       this.rows.set(agentId, r);
       if (this.rows.size > (this.opts.agentsMax ?? 10000)) this.evictOldest();
     }
@@ -132,7 +137,7 @@ export class ResourceAccounting {
     const r = this.row(agentId);
     r.use.msgsIn++;
     r.use.bytesIn += bytes;
-    r.seenMs = Date.now();
+    r.seenMs = this.now();
   }
 
   /** a message for the agent left the gateway */
@@ -148,7 +153,7 @@ export class ResourceAccounting {
     if (use.cpu !== undefined) r.use.cpuPct = use.cpu * 100;
     if (use.memoryMb !== undefined) r.use.rssBytes = use.memoryMb * 1024 * 1024;
     if (use.battery !== undefined) r.use.battery = use.battery;
-    r.seenMs = Date.now();
+    r.seenMs = this.now();
   }
 
   forget(agentId: string): void {

@@ -23,6 +23,8 @@ export interface AgentInboxOptions {
   logger: Logger;
   /** drops repeats of durable messages (msgId) the SDK outbox resends after a crash */
   dedup?: DedupWindow | undefined;
+  /** the clock for telemetry without tsMs (the gateway passes its CoarseClock); default Date.now */
+  now?: (() => number) | undefined;
 }
 
 export interface InboxStats {
@@ -32,12 +34,14 @@ export interface InboxStats {
 
 export class AgentInbox {
   readonly #o: AgentInboxOptions;
+  readonly #now: () => number;
   #off: Unsubscribe | undefined;
   readonly #topicCache = new Map<string, ParsedAgentTopic | null>();
   readonly stats: InboxStats = { accepted: 0, refused: 0 };
 
   constructor(options: AgentInboxOptions) {
     this.#o = options;
+    this.#now = options.now ?? Date.now;
   }
 
   async start(): Promise<void> {
@@ -113,7 +117,7 @@ export class AgentInbox {
     const event: Extract<AgentEvent, { type: 'telemetry' }> = {
       type: 'telemetry',
       agentId,
-      tsMs: t.tsMs ?? Date.now(),
+      tsMs: t.tsMs ?? this.#now(),
       values: t.values ?? {},
     };
     if (t.use) event.use = t.use;
