@@ -21,30 +21,26 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** short strings seen before (keys, enum-like values), found by a hash of their bytes: no native call per key */
+/** short strings seen before (keys, enum-like values), found by a hash of their bytes in a direct-mapped table of
+ * INTERNED_MAX slots (a collision replaces the slot): no native call and no Map lookup per key */
 const INTERNED_MAX = 4096;
 const INTERN_LENGTH_MAX = 32;
-const interned = new Map<number, string>();
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERNED_MAX).fill(undefined);
 
 function intern(b: Buffer, start: number, end: number): string {
-  if (end - start > INTERN_LENGTH_MAX) return b.toString('latin1', start, end);
+  const length = end - start;
+  if (length > INTERN_LENGTH_MAX) return b.toString('latin1', start, end);
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
-  h = (h ^ (end - start)) >>> 0;
-  const s = interned.get(h);
-  if (s !== undefined && s.length === end - start) {
-    let same = true;
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) !== b[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return s;
+  const slot = (h ^ length) & (INTERNED_MAX - 1);
+  const s = interned[slot];
+  if (s !== undefined && s.length === length) {
+    let i = 0;
+    while (i < length && s.charCodeAt(i) === b[start + i]) i++;
+    if (i === length) return s;
   }
   const fresh = b.toString('latin1', start, end);
-  if (interned.size >= INTERNED_MAX) interned.clear();
-  interned.set(h, fresh);
+  interned[slot] = fresh;
   return fresh;
 }
 
@@ -64,10 +60,12 @@ function ws(): void {
   while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++pos];
 }
 
-/** skips whitespace, then consumes `byte` if it is next */
+/** skips whitespace, then consumes `byte` if it is next (devices rarely send whitespace: checked first) */
 function eat(byte: number): boolean {
-  ws();
-  if (b[pos] !== byte) return false;
+  if (b[pos] !== byte) {
+    ws();
+    if (b[pos] !== byte) return false;
+  }
   pos++;
   return true;
 }
@@ -201,6 +199,16 @@ function next(): 0 | 1 | Fail {
   return 0;
 }
 
+/** the keys of the values object being read, for the duplicate check (a scan beats a property lookup for a few keys) */
+const seen: string[] = [];
+const SEEN_SCAN_MAX = 16;
+
+function seenBefore(k: string, n: number, out: Record<string, Scalar>): boolean {
+  if (n > SEEN_SCAN_MAX) return Object.hasOwn(out, k);
+  for (let i = 0; i < n; i++) if (seen[i] === k) return true;
+  return false;
+}
+
 function values(): Record<string, Scalar> | undefined {
   const out: Record<string, Scalar> = {};
   let end = openObject();
@@ -208,7 +216,9 @@ function values(): Record<string, Scalar> | undefined {
   while (end === 0) {
     const k = key();
     // "__proto__" would set the prototype instead of a key; duplicates keep JSON.parse's last-wins out of the question
-    if (k === FAIL || k === '__proto__' || Object.hasOwn(out, k) || ++n > VALUES_MAX) return undefined;
+    if (k === FAIL || k === '__proto__' || n === VALUES_MAX || seenBefore(k, n, out)) return undefined;
+    if (n < SEEN_SCAN_MAX) seen[n] = k;
+    n++;
     const v = scalar();
     if (v === FAIL) return undefined;
     out[k] = v;

@@ -1,6 +1,6 @@
 // The agent table: register, telemetry, state and status from normalized AgentEvents (drivers and the MQTT inbox
 // both feed it), liveness by heartbeat timeout, retained status publication, persistence through the store.
-import type { AgentEvent, AgentStatus } from '../../../drivers/driver.js';
+import type { AgentEvent, AgentStatus, Scalar } from '../../../drivers/driver.js';
 import type { ErrorBody } from '../../bus/schemas/api-messages.js';
 import type { Store } from '../../store/store.js';
 import { type AgentChange, type AgentFilter, type AgentRecord, matchesFilter } from './agent-record.js';
@@ -145,20 +145,25 @@ export class AgentRegistry {
     return OK;
   }
 
+  /** the hot path (every telemetry message): one table lookup, the key limit checked before anything changes */
   #telemetry(event: Extract<AgentEvent, { type: 'telemetry' }>): ApplyResult {
-    const agent = this.get(event.agentId) as AgentRecord | undefined;
+    const table = this.#table();
+    const agent = Object.hasOwn(table, event.agentId) ? table[event.agentId] : undefined;
     if (!agent) return notRegistered(event.agentId);
-    if (exceedsKeys(agent.telemetry, event.values)) {
+    const values = event.values;
+    const telemetry = agent.telemetry;
+    if (exceedsKeys(telemetry, values)) {
       return fail('limit_reached', `agent ${event.agentId} would have more than ${KEYS_MAX} telemetry keys`, 'values');
     }
+    for (const key in values) telemetry[key] = values[key] as Scalar;
+    const use = event.use;
+    if (use) Object.assign(agent.use, use);
     const now = this.#now();
-    Object.assign(agent.telemetry, event.values);
-    if (event.use) Object.assign(agent.use, event.use);
     agent.lastTelemetryMs = event.tsMs;
     agent.lastSeenMs = now;
     agent.updatedAtMs = now;
     this.#o.store.markDirty();
-    this.#revive(agent);
+    if (agent.status === 'offline') this.#changeStatus(agent, 'online', null);
     this.#emit({ type: 'telemetry', agent });
     return OK;
   }
