@@ -195,6 +195,23 @@ function runMs(sim: Simulator, i: number, a: number): number {
   return ((t.estDurationMs * t.durationFactor) / s.speed) * (1 + (1 - s.linkQuality) * bwShare);
 }
 
+/**
+ * A Policy view of a SimPolicy bound to one live simulator, for code that calls `decide(obs)` (a trainer's
+ * demonstrator): `obs` must be `sim`'s current observation (the same object sim.observation() returns), since the
+ * decision is computed from the simulator, not from `obs`. Bind once per episode, after creating the simulator.
+ */
+export function bindSimulator(policy: SimPolicy, sim: Simulator): Policy {
+  return {
+    name: policy.name,
+    decide(obs: Observation): readonly Placement[] {
+      if (sim.done || obs !== sim.observation()) {
+        throw new Error(`${policy.name}: decide(obs) needs the bound simulator's current observation`);
+      }
+      return policy.decideWithSim(sim);
+    },
+  };
+}
+
 /** Runs a SimPolicy over a scenario to the end (runPolicy for policies that read the simulator). */
 export function runWithSim(scenario: Scenario, policy: SimPolicy, options: SimOptions = {}): SimResult {
   const sim = new Simulator(scenario, options);

@@ -5,6 +5,7 @@ import t from 'tap';
 import { rolloutCandidates } from '../../models/rl/rollout-candidates.js';
 import {
   accruedSlowdown,
+  bindSimulator,
   RolloutPolicy,
   runRollout,
   runWithSim,
@@ -117,3 +118,16 @@ t.test('bad knobs and async base policies are refused by name', async (t) => {
   const asyncBase = { name: 'async', decide: async () => [] };
   t.throws(() => runRollout(small, asyncBase), /async/);
 });
+
+t.test(
+  'bound to a live simulator, the rollout is a Policy for decide(obs) callers (a trainer demonstrator)',
+  async (t) => {
+    const sim = new Simulator(small);
+    const demo = bindSimulator(new RolloutPolicy(hungarian, { candidatesMax: 4, horizonDecisions: 8 }), sim);
+    const direct = runRollout(small, hungarian, { candidatesMax: 4, horizonDecisions: 8 }).result;
+    const first = sim.observation();
+    while (!sim.done) sim.step(demo.decide(sim.observation()) as Placement[]);
+    t.equal(bytes(sim.result()), bytes(direct), 'same run as runRollout');
+    t.throws(() => demo.decide(first), /bound simulator's current observation/);
+  },
+);
