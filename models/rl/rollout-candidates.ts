@@ -2,7 +2,7 @@
 // feasible by construction (FreeTable, the rule the simulator enforces). Kinds, each ordered by how promising the
 // edit looks, then interleaved so that a small candidate budget still tries every kind:
 //   wait   the base decision minus one placement (the one on the slowest agent relative to the task's best agent first)
-//   move   one placement moved to the fastest other agent that fits (the largest speed-up first)
+//   move   one placement moved to one of the two fastest other agents that fit (the largest speed-up first)
 //   extra  the base decision plus one more window task on the fastest agent that still fits (shortest task first)
 //   none   no placement at all (only when the base decision placed something)
 import { FreeTable } from '../../runtime/scheduler/feasibility.js';
@@ -17,6 +17,8 @@ export interface Candidate {
 
 /** Per kind, how many edits are generated before interleaving (bounds the work on a large window). */
 const PER_KIND_MAX = 8;
+/** 'move' edits per placement: its fastest and second fastest other agents that fit */
+const MOVES_PER_PLACEMENT = 2;
 
 /** The base decision first, then up to `max - 1` distinct edits of it. */
 export function rolloutCandidates(obs: Observation, base: readonly Placement[], max: number): Candidate[] {
@@ -101,12 +103,12 @@ function moveEdits(
       agentIdx,
     );
     const from = agentIdx.get(p.agentId)!;
-    let best = -1;
-    for (let j = 0; j < obs.agents.length; j++) {
-      if (j === from || !free.canPlace(t, j)) continue;
-      if (best < 0 || obs.agents[j]!.speed > obs.agents[best]!.speed) best = j;
+    const alternatives: number[] = [];
+    for (let j = 0; j < obs.agents.length; j++) if (j !== from && free.canPlace(t, j)) alternatives.push(j);
+    alternatives.sort((a, b) => obs.agents[b]!.speed - obs.agents[a]!.speed || a - b);
+    for (const agent of alternatives.slice(0, MOVES_PER_PLACEMENT)) {
+      moves.push({ i, agent, gain: obs.agents[agent]!.speed / obs.agents[from]!.speed });
     }
-    if (best >= 0) moves.push({ i, agent: best, gain: obs.agents[best]!.speed / obs.agents[from]!.speed });
   }
   return moves
     .sort((a, b) => b.gain - a.gain || a.i - b.i)
