@@ -114,13 +114,12 @@ export class AgentInbox {
     const t = m.value;
     const dedup = this.#o.dedup;
     if (t.msgId !== undefined && dedup && !dedup.accept(agentId, t.msgId)) return { ok: true };
-    const event: Extract<AgentEvent, { type: 'telemetry' }> = {
-      type: 'telemetry',
-      agentId,
-      tsMs: t.tsMs ?? this.#now(),
-      values: t.values ?? {},
-    };
-    if (t.use) event.use = t.use;
+    const tsMs = t.tsMs ?? this.#now();
+    const values = t.values ?? {};
+    // two literals rather than adding `use` afterwards: each gets its own shape, with no property store to grow
+    const event: Extract<AgentEvent, { type: 'telemetry' }> = t.use
+      ? { type: 'telemetry', agentId, tsMs, values, use: t.use }
+      : { type: 'telemetry', agentId, tsMs, values };
     return this.#o.registry.apply(event);
   }
 
