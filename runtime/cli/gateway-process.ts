@@ -1,35 +1,50 @@
 // Process-wide settings for a gateway process, applied by `agentos start` before the gateway starts. They are the
 // process owner's choice, not the Gateway class's: a program embedding a Gateway keeps its own V8 and library settings.
-// Measured with `npm run bench -- ingest --only rss` (idle, 1000 agents over 20 connections); see docs/OPERATIONS.md.
+// Measured with `npm run bench -- ingest --only rss` (idle, 1000 agents over 20 connections); numbers in
+// runtime/cli/README.md.
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 
 /**
- * V8 flags for a gateway on a small device. `--optimize-for-size` keeps the young generation at 1 MB instead of
- * growing it to 32 MB after a registration burst and compacts the old generation sooner; `--max-semi-space-size=1`
- * caps the young generation from the first allocation. package.json's `start` script and the bin's shebang pass both.
+ * V8 flags for a gateway on a small device. `--max-semi-space-size=1` keeps the young generation at 2 x 1 MB instead of
+ * letting it grow to 2 x 16 MB during a registration burst and stay there; `--optimize-for-size` makes V8 favour
+ * memory over speed (measured: old generation 19 instead of 22.5 MB committed after the burst). package.json's `start`
+ * script and the bin's shebang pass them. Cost: fewer messages per CPU-second under a telemetry flood (numbers in
+ * runtime/cli/README.md).
  */
 export const GATEWAY_V8_FLAGS: readonly string[] = ['--optimize-for-size', '--max-semi-space-size=1'];
 
-/** the one flag of GATEWAY_V8_FLAGS that V8 still reads after the heap is set up (measured: the young generation shrinks) */
-const LATE_FLAG = '--optimize-for-size';
+/**
+ * Environment for the same places. One malloc arena instead of one per thread: V8's background threads (concurrent
+ * marking, compilation) otherwise leave freed memory resident in arenas of their own (about 4 MB measured). glibc reads
+ * it when the process starts, so it cannot be set from inside.
+ */
+export const GATEWAY_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
 
 export interface ProcessTuning {
-  /** where the gateway's V8 flags came from: the command line, or set at start because the command line lacked them */
-  v8Flags: 'command line' | 'set at start';
+  /** GATEWAY_V8_FLAGS and GATEWAY_ENV entries this process was started without (empty: all in effect) */
+  missing: string[];
   /** mqtt-packet's 65536 pre-built number buffers (6 MB of heap) are off */
   mqttNumberCacheOff: boolean;
 }
 
 /**
- * Applies the gateway's process settings; idempotent. `execArgv` is the process's node options (process.execArgv).
- * A gateway started without the flags (`node dist/runtime/cli/agentos.js start`, a unit file, a test) gets LATE_FLAG
- * through v8.setFlagsFromString; the semi-space cap only works on the command line.
+ * Applies what can be applied from inside (the mqtt-packet cache) and reports the flags and environment the process
+ * was started without; idempotent. The flags cannot be set from here: v8.setFlagsFromString after start leaves the
+ * semi-space size as it was (measured: the young generation still grew to 32 MB), and for --optimize-for-size the
+ * gain measured was within the noise (126 vs 130 MB), not worth V8's "unpredictable behavior" warning.
  */
-export function tuneGatewayProcess(execArgv: readonly string[] = process.execArgv): ProcessTuning {
-  const onCommandLine = execArgv.includes(LATE_FLAG);
-  if (!onCommandLine) v8.setFlagsFromString(LATE_FLAG);
-  return { v8Flags: onCommandLine ? 'command line' : 'set at start', mqttNumberCacheOff: disableMqttNumberCache() };
+export function tuneGatewayProcess(
+  execArgv: readonly string[] = process.execArgv,
+  env: NodeJS.ProcessEnv = process.env,
+): ProcessTuning {
+  const missing = [
+    ...GATEWAY_V8_FLAGS.filter((f) => !execArgv.includes(f)),
+    ...Object.entries(GATEWAY_ENV)
+      .filter(([k, v]) => env[k] !== v)
+      .map(([k, v]) => `${k}=${v}`),
+  ];
+  return { missing, mqttNumberCacheOff: disableMqttNumberCache() };
 }
 
 /**

@@ -18,20 +18,27 @@ export interface RssResult {
   process: Record<string, unknown>;
 }
 
-/** node flags and script of package.json's start script (`node FLAGS... SCRIPT start`) */
-async function startScript(): Promise<{ flags: string[]; script: string }> {
+/** environment assignments, node flags and script of package.json's start script (`[VAR=VALUE...] node FLAGS... SCRIPT start`) */
+async function startScript(): Promise<{ env: Record<string, string>; flags: string[]; script: string }> {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+    const [name = '', ...value] = (words.shift() ?? '').split('=');
+    env[name] = value.join('=');
+  }
   const scriptAt = words.findIndex((w) => w.endsWith('.js'));
   if (words[0] !== 'node' || scriptAt < 0 || words[scriptAt + 1] !== 'start') {
-    throw new Error(`package.json start script is not "node [FLAGS] SCRIPT.js start": ${pkg.scripts.start}`);
+    throw new Error(
+      `package.json start script is not "[VAR=VALUE...] node [FLAGS] SCRIPT.js start": ${pkg.scripts.start}`,
+    );
   }
-  return { flags: words.slice(1, scriptAt), script: words[scriptAt] ?? '' };
+  return { env, flags: words.slice(1, scriptAt), script: words[scriptAt] ?? '' };
 }
 
 /** `npm start` without npm in between (so the pid is the gateway's) */
 async function spawnAsNpmStart(dataDir: string, extraArgs: string[]): Promise<CliGateway & { command: string }> {
-  const { flags, script } = await startScript();
+  const { env, flags, script } = await startScript();
   const hasDist = await readFile(join(root, script)).then(
     () => true,
     () => false,
@@ -39,7 +46,11 @@ async function spawnAsNpmStart(dataDir: string, extraArgs: string[]): Promise<Cl
   const entry = hasDist ? [script] : ['--import', 'tsx', 'runtime/cli/agentos.ts'];
   const args = [...flags, ...entry, 'start', '--port', '0', '--no-ws', '--data-dir', dataDir, ...extraArgs];
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let buf = '';
@@ -57,7 +68,7 @@ async function spawnAsNpmStart(dataDir: string, extraArgs: string[]): Promise<Cl
     wallReadyMs: performance.now() - started,
     cpuReadyMs: Number.NaN,
     log,
-    command: `node ${args.join(' ')}`,
+    command: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'node', ...args].join(' '),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
