@@ -127,13 +127,13 @@ function number(): number | Fail {
     if (n === 0) return FAIL;
   }
   pos = p;
-  let value: number;
   // up to 15 digits the mantissa above is exact (below 2^53), and one division by an exact power of ten rounds
-  // correctly; anything longer goes through Number(), which converts like JSON.parse
+  // correctly (so the result is finite); anything longer goes through Number(), which converts like JSON.parse
   if (!exponent && digits + fraction <= 15) {
-    value = mantissa / (POW10[fraction] as number);
-    if (neg) value = -value;
-  } else value = Number(b.toString('latin1', start, p));
+    const value = fraction === 0 ? mantissa : mantissa / (POW10[fraction] as number);
+    return neg ? -value : value;
+  }
+  const value = Number(b.toString('latin1', start, p));
   return Number.isFinite(value) ? value : FAIL;
 }
 

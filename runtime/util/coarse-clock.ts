@@ -10,8 +10,8 @@ const RESOLUTION_MS_DEFAULT = 5;
 export class CoarseClock {
   readonly #resolutionMs: number;
   #running = false;
-  /** the cached reading, or -1 when none */
-  #cachedMs = -1;
+  /** the cached reading; undefined when none (a tagged field: reads hand out the one boxed number, no copy per read) */
+  #cachedMs: number | undefined = undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(resolutionMs: number = RESOLUTION_MS_DEFAULT) {
@@ -21,7 +21,8 @@ export class CoarseClock {
 
   /** ms since the epoch, at most resolutionMs stale; bound, so it can be passed as `now` */
   readonly now = (): number => {
-    if (this.#cachedMs >= 0) return this.#cachedMs;
+    const cached = this.#cachedMs;
+    if (cached !== undefined) return cached;
     const nowMs = Date.now();
     if (this.#running) {
       this.#cachedMs = nowMs;
@@ -32,7 +33,7 @@ export class CoarseClock {
   };
 
   readonly #expire = (): void => {
-    this.#cachedMs = -1;
+    this.#cachedMs = undefined;
     this.#timer = undefined;
   };
 

@@ -21,10 +21,19 @@ const INBOUND: ReadonlySet<AgentChannel> = new Set<AgentChannel>([
 /** parsed topics remembered (this handler sees every agent message); cleared when full */
 const TOPIC_CACHE_MAX = 65536;
 
+/** what accounting needs of an agent topic, worked out once per topic */
+interface CountedTopic {
+  agentId: string;
+  /** a channel the agent publishes */
+  inbound: boolean;
+  /** the status channel, where the gateway's own retained copy also appears */
+  status: boolean;
+}
+
 export class AccountingEndpoint {
   private off: Unsubscribe | undefined;
   private removeMethod: (() => void) | undefined;
-  private readonly topicCache = new Map<string, ParsedAgentTopic | null>();
+  private readonly topicCache = new Map<string, CountedTopic | null>();
 
   constructor(
     private readonly bus: Bus,
@@ -50,26 +59,26 @@ export class AccountingEndpoint {
       },
     });
     this.off = await this.bus.subscribe(`${ROOT}/agents/#`, (topic, payload) => {
-      const parsed = this.parsedTopic(topic);
-      if (!parsed) return;
+      const counted = this.countedTopic(topic);
+      if (!counted) return;
       const bytes = payload.length + topic.length;
       // the gateway republishes each agent's status (retained, "source":"gateway"): that copy goes out, not in
-      const fromGateway = parsed.channel === 'status' && payload.includes('"source":"gateway"');
-      if (INBOUND.has(parsed.channel) && !fromGateway) this.accounting.countIn(parsed.agentId, bytes);
-      else this.accounting.countOut(parsed.agentId, bytes);
+      const fromGateway = counted.status && payload.includes('"source":"gateway"');
+      if (counted.inbound && !fromGateway) this.accounting.countIn(counted.agentId, bytes);
+      else this.accounting.countOut(counted.agentId, bytes);
     });
     await this.accounting.start();
   }
 
   /** agents reuse the same few topics: a lookup instead of a split and a regex per message */
-  private parsedTopic(topic: string): ParsedAgentTopic | null {
-    let parsed = this.topicCache.get(topic);
-    if (parsed === undefined) {
+  private countedTopic(topic: string): CountedTopic | null {
+    let counted = this.topicCache.get(topic);
+    if (counted === undefined) {
       if (this.topicCache.size >= TOPIC_CACHE_MAX) this.topicCache.clear();
-      parsed = parseAgentTopic(topic);
-      this.topicCache.set(topic, parsed);
+      counted = toCounted(parseAgentTopic(topic));
+      this.topicCache.set(topic, counted);
     }
-    return parsed;
+    return counted;
   }
 
   async stop(): Promise<void> {
@@ -80,4 +89,9 @@ export class AccountingEndpoint {
     await off?.();
     await this.accounting.stop();
   }
+}
+
+function toCounted(parsed: ParsedAgentTopic | null): CountedTopic | null {
+  if (!parsed) return null;
+  return { agentId: parsed.agentId, inbound: INBOUND.has(parsed.channel), status: parsed.channel === 'status' };
 }
