@@ -133,7 +133,9 @@ function main(): void {
   }
   const perDecision: Record<string, number> = {};
   const perEpisode: Record<string, number> = {};
+  const simulated: Record<string, number> = {};
   for (const [label, c] of Object.entries(cpu)) {
+    simulated[label] = round(c.simulated / Math.max(c.decisions, 1), 1);
     perDecision[label] = round(c.ms / Math.max(c.decisions, 1), 3);
     perEpisode[label] = round(c.ms / 1000 / Math.max(c.episodes, 1), 2);
   }
@@ -148,6 +150,7 @@ function main(): void {
       results,
       cpu_ms_per_decision: perDecision,
       cpu_s_per_episode: perEpisode,
+      simulated_decisions_per_decision: simulated,
       hungarian_cpu_ms_per_decision: round(hungarianMs / Math.max(hungarianDecisions, 1), 4),
       clone_us: round(cloneCostUs(base), 2),
       loadavg_1m_at_start: round(load0, 2),
