@@ -60,7 +60,8 @@ function ws(): void {
   while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++pos];
 }
 
-/** skips whitespace, then consumes `byte` if it is next (devices rarely send whitespace: checked first) */
+/** skips whitespace, then consumes `byte` if it is next. Devices rarely send whitespace, and a call per token
+ * costs more than the byte check: callers test `b[pos] === byte` inline and only call this when it fails. */
 function eat(byte: number): boolean {
   if (b[pos] !== byte) {
     ws();
@@ -68,6 +69,11 @@ function eat(byte: number): boolean {
   }
   pos++;
   return true;
+}
+
+/** the current byte may be whitespace (0x20 and below: the four JSON whitespace bytes and bytes ws() rejects) */
+function maybeWs(): boolean {
+  return (b[pos] as number) <= 0x20;
 }
 
 /** a string of printable ASCII without escapes (its UTF-16 length is its length in code points), or FAIL */
@@ -156,9 +162,13 @@ function scalar(): Scalar | Fail {
 
 /** `{`, then 1 at `}` (empty object) or 0 positioned at the first key; FAIL otherwise */
 function openObject(): 0 | 1 | Fail {
-  if (!eat(0x7b)) return FAIL;
-  if (eat(0x7d)) return 1;
-  ws();
+  if (b[pos] === 0x7b) pos++;
+  else if (!eat(0x7b)) return FAIL;
+  if (b[pos] === 0x7d) {
+    pos++;
+    return 1;
+  }
+  if (maybeWs() && eat(0x7d)) return 1;
   return 0;
 }
 
@@ -174,16 +184,39 @@ function keySpan(): boolean {
   }
   keyStart = start;
   keyEnd = pos++;
-  if (keyEnd - start > KEY_LENGTH_MAX || !eat(0x3a)) return false;
-  ws();
+  if (keyEnd - start > KEY_LENGTH_MAX) return false;
+  if (b[pos] === 0x3a) pos++;
+  else if (!eat(0x3a)) return false;
+  if (maybeWs()) ws();
   return true;
 }
 
-/** the last key read is exactly the ASCII word `w` */
-function keyIs(w: string): boolean {
-  if (keyEnd - keyStart !== w.length) return false;
-  for (let i = 0; i < w.length; i++) if (b[keyStart + i] !== w.charCodeAt(i)) return false;
+/** the bytes of an ASCII word, compared element by element (a constant array of small integers) */
+function bytesOf(w: string): readonly number[] {
+  return Array.from(w, (c) => c.charCodeAt(0));
+}
+const W_VALUES = bytesOf('values');
+const W_USE = bytesOf('use');
+const W_TS_MS = bytesOf('tsMs');
+const W_MSG_ID = bytesOf('msgId');
+const W_USE_KEYS = USE_KEYS.map(bytesOf);
+
+/** the last key read is exactly the word `w` */
+function keyIs(w: readonly number[]): boolean {
+  const start = keyStart;
+  if (keyEnd - start !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (b[start + i] !== w[i]) return false;
   return true;
+}
+
+/** which of resourcesSchema's keys the last key is (an index into USE_KEYS), or -1; told apart by length first */
+function useKey(): number {
+  const length = keyEnd - keyStart;
+  for (let k = 0; k < W_USE_KEYS.length; k++) {
+    const w = W_USE_KEYS[k] as readonly number[];
+    if (w.length === length && keyIs(w)) return k;
+  }
+  return -1;
 }
 
 /** a key as a string (interned), positioned at the value */
@@ -193,9 +226,12 @@ function key(): string | Fail {
 
 /** after a member: 1 at `}`, 0 after `,` (positioned at the next key), FAIL otherwise */
 function next(): 0 | 1 | Fail {
-  if (eat(0x7d)) return 1;
-  if (!eat(0x2c)) return FAIL;
-  ws();
+  if (maybeWs()) ws();
+  const c = b[pos];
+  pos++;
+  if (c === 0x7d) return 1;
+  if (c !== 0x2c) return FAIL;
+  if (maybeWs()) ws();
   return 0;
 }
 
@@ -232,9 +268,8 @@ function use(): Partial<Resources> | undefined {
   let end = openObject();
   while (end === 0) {
     if (!keySpan()) return undefined;
-    let k = 0;
-    while (k < USE_KEYS.length && !keyIs(USE_KEYS[k] as string)) k++;
-    if (k === USE_KEYS.length) return undefined;
+    const k = useKey();
+    if (k < 0) return undefined;
     const v = number();
     if (v === FAIL || v < 0 || v > (USE_MAX[k] as number)) return undefined;
     // literal property names in input order: the object JSON.parse would make, with one stable shape
@@ -258,23 +293,25 @@ function use(): Partial<Resources> | undefined {
 
 /** the top-level member whose key keySpan() just read, into `out`; false when the fast path cannot decide */
 function member(out: TelemetryMessage): boolean {
-  if (keyIs('values')) {
+  // one comparison per member: the first byte tells which of the four keys it can be
+  const first = b[keyStart];
+  if (first === 0x76 && keyIs(W_VALUES)) {
     if (out.values !== undefined) return false;
     out.values = values();
     return out.values !== undefined;
   }
-  if (keyIs('use')) {
+  if (first === 0x75 && keyIs(W_USE)) {
     if (out.use !== undefined) return false;
     out.use = use();
     return out.use !== undefined;
   }
-  if (keyIs('tsMs')) {
+  if (first === 0x74 && keyIs(W_TS_MS)) {
     const t = out.tsMs === undefined ? number() : FAIL;
     if (t === FAIL || !Number.isInteger(t) || t < 0) return false;
     out.tsMs = t;
     return true;
   }
-  if (keyIs('msgId')) {
+  if (first === 0x6d && keyIs(W_MSG_ID)) {
     const id = out.msgId === undefined ? string(MSG_ID_LENGTH_MAX) : FAIL;
     if (id === FAIL || id.length === 0) return false;
     out.msgId = id;
@@ -302,6 +339,6 @@ function telemetry(length: number): TelemetryMessage | undefined {
     end = next();
   }
   if (end === FAIL) return undefined;
-  ws();
+  if (maybeWs()) ws();
   return pos === length ? out : undefined;
 }
