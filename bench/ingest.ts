@@ -193,16 +193,19 @@ console.log(
 
 async function onlyRss(runs: number): Promise<void> {
   const values: number[] = [];
+  const ready: number[] = [];
   let last: Awaited<ReturnType<typeof rssWith1000Agents>> | undefined;
   for (let i = 0; i < runs; i++) {
     last = await rssWith1000Agents(cliArgs);
     values.push(round(last.rssMb, 1));
+    ready.push(Math.round(last.readyMs));
     log(`rss run ${i + 1}: ${last.rssMb.toFixed(1)} MB (anon ${last.anonMb}, file-backed ${last.fileMb})`);
   }
   console.log(
     JSON.stringify({
       rss_mb_1000_agents: round(median(values), 1),
       rss_mb_runs: values,
+      rss_ready_ms_runs: ready,
       rss_command: last?.command,
       rss_anon_mb: last?.anonMb,
       rss_file_mb: last?.fileMb,

@@ -108,7 +108,7 @@ t.test('a gateway started without the flags warns, naming them', async (t) => {
     level: 40,
     missing: [...GATEWAY_V8_FLAGS, ...Object.entries(GATEWAY_ENV).map(([k, v]) => `${k}=${v}`)],
   });
-  t.match(String(line?.['msg']), /started without --optimize-for-size .*start with npm start or the agentos bin/);
+  t.match(String(line?.['msg']), /started without --max-semi-space-size=1 .*start with npm start or the agentos bin/);
   t.same(tuneGatewayProcess(GATEWAY_V8_FLAGS, GATEWAY_ENV).missing, [], 'nothing missing with both');
 });
 

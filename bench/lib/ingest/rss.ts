@@ -11,6 +11,8 @@ export interface RssResult {
   rssMb: number;
   /** how the gateway was started: the start script's command line */
   command: string;
+  /** wall time from spawn to the "gateway ready" line, ms */
+  readyMs: number;
   /** smaps_rollup: anonymous (heaps) and file-backed (node, onnxruntime and other mapped code) resident MiB */
   anonMb: number;
   fileMb: number;
@@ -108,7 +110,7 @@ export async function rssWith1000Agents(cliArgs: string[]): Promise<RssResult> {
     const rss = await rssMb(pid); // read first: the health call below allocates in the gateway
     const maps = await smapsRollupMb(pid);
     const health = await api.call<{ process?: Record<string, unknown> }>('health');
-    return { rssMb: rss, command: gw.command, ...maps, process: health.process ?? {} };
+    return { rssMb: rss, command: gw.command, readyMs: gw.wallReadyMs, ...maps, process: health.process ?? {} };
   } finally {
     await api.close();
     await load.stop();
