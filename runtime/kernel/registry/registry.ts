@@ -1,6 +1,6 @@
 // The agent table: register, telemetry, state and status from normalized AgentEvents (drivers and the MQTT inbox
 // both feed it), liveness by heartbeat timeout, retained status publication, persistence through the store.
-import type { AgentEvent, AgentStatus, Scalar } from '../../../drivers/driver.js';
+import type { AgentEvent, AgentStatus, Resources, Scalar } from '../../../drivers/driver.js';
 import type { ErrorBody } from '../../bus/schemas/api-messages.js';
 import type { Store } from '../../store/store.js';
 import { type AgentChange, type AgentFilter, type AgentRecord, matchesFilter } from './agent-record.js';
@@ -28,6 +28,9 @@ export class AgentRegistry {
   readonly #now: () => number;
   readonly #listeners = new Set<(change: AgentChange) => void>();
   #agents: Record<string, AgentRecord> | undefined;
+  /** the same records by id: one hashed lookup per message instead of an own-property check and a read on the
+   * stored document (agents are only ever added, in #register) */
+  readonly #byId = new Map<string, AgentRecord>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: RegistryOptions) {
@@ -40,7 +43,10 @@ export class AgentRegistry {
     const agents = this.#o.store.namespace<Record<string, AgentRecord>>(NAMESPACE, () => ({}));
     const now = this.#now();
     // after a restart every agent gets one full timeout to speak again before it is marked offline
-    for (const agent of Object.values(agents)) agent.lastSeenMs = now;
+    for (const [id, agent] of Object.entries(agents)) {
+      agent.lastSeenMs = now;
+      this.#byId.set(id, agent);
+    }
     this.#agents = agents;
     this.republishStatuses();
     this.#timer = setInterval(() => this.checkLiveness(), this.#o.checkIntervalMs);
@@ -55,6 +61,7 @@ export class AgentRegistry {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#agents = undefined;
+    this.#byId.clear();
     this.#listeners.clear();
   }
 
@@ -68,7 +75,8 @@ export class AgentRegistry {
   }
 
   get(agentId: string): Readonly<AgentRecord> | undefined {
-    return Object.hasOwn(this.#table(), agentId) ? this.#table()[agentId] : undefined;
+    this.#table();
+    return this.#byId.get(agentId);
   }
 
   list(filter: AgentFilter = {}): Readonly<AgentRecord>[] {
@@ -138,6 +146,7 @@ export class AgentRegistry {
       lastTelemetryMs: existing?.lastTelemetryMs ?? null,
     };
     table[event.agentId] = agent;
+    this.#byId.set(event.agentId, agent);
     // a registration is rare and others act on it (mailboxes refuse mail to unknown agents): write it now, not in a batch
     this.#o.store.markUrgent();
     this.#o.publishStatus(agent);
@@ -147,8 +156,8 @@ export class AgentRegistry {
 
   /** the hot path (every telemetry message): one table lookup, the key limit checked before anything changes */
   #telemetry(event: Extract<AgentEvent, { type: 'telemetry' }>): ApplyResult {
-    const table = this.#table();
-    const agent = Object.hasOwn(table, event.agentId) ? table[event.agentId] : undefined;
+    this.#table();
+    const agent = this.#byId.get(event.agentId);
     if (!agent) return notRegistered(event.agentId);
     const values = event.values;
     const telemetry = agent.telemetry;
@@ -157,7 +166,7 @@ export class AgentRegistry {
     }
     for (const key in values) telemetry[key] = values[key] as Scalar;
     const use = event.use;
-    if (use) Object.assign(agent.use, use);
+    if (use) mergeUse(agent.use, use);
     const now = this.#now();
     agent.lastTelemetryMs = event.tsMs;
     agent.lastSeenMs = now;
@@ -243,6 +252,14 @@ function exceedsKeys(target: Record<string, unknown>, add: Record<string, unknow
   let fresh = 0;
   for (const key in add) if (!Object.hasOwn(target, key)) fresh++;
   return fresh > 0 && Object.keys(target).length + fresh > KEYS_MAX;
+}
+
+/** Object.assign for the four resource fields, as named stores (the hot path's `use` is one small object per message) */
+function mergeUse(target: Partial<Resources>, use: Partial<Resources>): void {
+  if (use.cpu !== undefined) target.cpu = use.cpu;
+  if (use.memoryMb !== undefined) target.memoryMb = use.memoryMb;
+  if (use.bandwidthKbps !== undefined) target.bandwidthKbps = use.bandwidthKbps;
+  if (use.battery !== undefined) target.battery = use.battery;
 }
 
 function notRegistered(agentId: string): ApplyResult {
