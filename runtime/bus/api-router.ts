@@ -62,7 +62,7 @@ export class ApiRouter {
   /** name -> summary of every registered method */
   describe(): Record<string, { summary: string; params: JsonSchema }> {
     const out: Record<string, { summary: string; params: JsonSchema }> = {};
-    for (const [name, m] of [...this.#methods].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, m] of [...this.#methods].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       out[name] = { summary: m.summary, params: m.params };
     }
     return out;

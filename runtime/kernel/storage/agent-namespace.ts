@@ -274,6 +274,6 @@ export class AgentNamespace {
         const type = e.isFile() ? 'file' : e.isDirectory() ? 'dir' : 'other';
         return { name: e.name, type, bytes: type === 'file' ? lstatSync(join(dir, e.name)).size : 0 } as FileEntry;
       })
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
