@@ -1,13 +1,20 @@
 // What the gateway's components see of MQTT, whichever broker is behind it: the embedded aedes (in-process delivery,
 // no socket hop) or an external broker through an mqtt.js client.
+import type { ParsedAgentTopic } from './topics.js';
 
 export interface PublishOptions {
   qos?: 0 | 1 | undefined;
   retain?: boolean | undefined;
 }
 
-/** a handler must not throw; if it does, the bus logs it and carries on */
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/** what the bus worked out once about a topic, for every handler it reaches (cached per topic) */
+export interface TopicInfo {
+  /** agent id and channel of an agentos/v1/agents/{id}/... topic, else null */
+  readonly agent: ParsedAgentTopic | null;
+}
+
+/** a handler must not throw; if it does, the bus logs it and carries on. `info` saves each handler its own topic parse */
+export type MessageHandler = (topic: string, payload: Buffer, info: TopicInfo) => void;
 
 export type Unsubscribe = () => Promise<void>;
 

@@ -4,7 +4,8 @@
 // (kernel inbox and accounting both under agentos/v1/agents/...), each paying the broker's matching and callback
 // machinery; an external broker may even send one copy per overlapping subscription ([MQTT-3.3.5-1] allows it).
 // Here a message is matched once against a cache of topic -> handlers, and each handler that matches runs once.
-import type { MessageHandler } from './bus.js';
+import type { MessageHandler, TopicInfo } from './bus.js';
+import { parseAgentTopic } from './topics.js';
 
 export interface TopicRouterOptions {
   /** distinct topics whose handler lists are remembered; the cache is cleared when it is full */
@@ -23,9 +24,19 @@ interface Route {
 const TOPIC_CACHE_MAX_DEFAULT = 65536;
 const NONE: readonly MessageHandler[] = [];
 
+/** a cached topic: the handlers it reaches and what they are told about it */
+interface Entry {
+  handlers: readonly MessageHandler[];
+  info: TopicInfo;
+}
+
 export class TopicRouter {
   readonly #routes: Route[] = [];
-  readonly #cache = new Map<string, readonly MessageHandler[]>();
+  readonly #cache = new Map<string, Entry>();
+  /** the last topic dispatched: a device sends runs of messages on one topic, and a string comparison is cheaper
+   * than hashing a fresh topic string for the map */
+  #lastTopic = '';
+  #lastEntry: Entry | undefined;
   readonly #topicCacheMax: number;
   readonly #onHandlerError: (err: unknown, topic: string) => void;
 
@@ -39,14 +50,14 @@ export class TopicRouter {
     assertFilter(filter);
     const route: Route = { filter, levels: filter.split('/'), handler };
     this.#routes.push(route);
-    this.#cache.clear();
+    this.#forget();
     let removed = false;
     return () => {
       if (!removed) {
         removed = true;
         const i = this.#routes.indexOf(route);
         if (i >= 0) this.#routes.splice(i, 1);
-        this.#cache.clear();
+        this.#forget();
       }
       return { filterStillRouted: this.#routes.some((r) => r.filter === filter) };
     };
@@ -55,7 +66,14 @@ export class TopicRouter {
   /** removes every route (the bus stopped; its subscriptions end with it) */
   clear(): void {
     this.#routes.length = 0;
+    this.#forget();
+  }
+
+  /** the routes changed: every cached handler list is stale */
+  #forget(): void {
     this.#cache.clear();
+    this.#lastTopic = '';
+    this.#lastEntry = undefined;
   }
 
   /** distinct filters routed now, in the order they were first added */
@@ -69,10 +87,10 @@ export class TopicRouter {
 
   /** runs every handler whose filter matches `topic`, once per route, in the order the routes were added */
   dispatch(topic: string, payload: Buffer): void {
-    const handlers = this.handlersOf(topic);
+    const { handlers, info } = this.#entry(topic);
     for (let i = 0; i < handlers.length; i++) {
       try {
-        (handlers[i] as MessageHandler)(topic, payload);
+        (handlers[i] as MessageHandler)(topic, payload, info);
       } catch (err) {
         this.#onHandlerError(err, topic);
       }
@@ -81,13 +99,22 @@ export class TopicRouter {
 
   /** the handlers `topic` reaches (cached) */
   handlersOf(topic: string): readonly MessageHandler[] {
-    let handlers = this.#cache.get(topic);
-    if (handlers === undefined) {
-      handlers = this.#match(topic);
+    return this.#entry(topic).handlers;
+  }
+
+  #entry(topic: string): Entry {
+    const last = this.#lastEntry;
+    if (last !== undefined && topic === this.#lastTopic) return last;
+    let entry = this.#cache.get(topic);
+    if (entry === undefined) {
+      const handlers = this.#match(topic);
+      entry = { handlers, info: { agent: handlers.length > 0 ? parseAgentTopic(topic) : null } };
       if (this.#cache.size >= this.#topicCacheMax) this.#cache.clear();
-      this.#cache.set(topic, handlers);
+      this.#cache.set(topic, entry);
     }
-    return handlers;
+    this.#lastTopic = topic;
+    this.#lastEntry = entry;
+    return entry;
   }
 
   #match(topic: string): readonly MessageHandler[] {

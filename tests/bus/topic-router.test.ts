@@ -50,6 +50,17 @@ t.test('the router calls each matching route once, in order, and isolates a fail
   t.equal(router.routeCount, 1);
 });
 
+t.test('handlers are told the parsed agent topic, worked out once per topic', async (t) => {
+  const router = new TopicRouter({ onHandlerError: () => undefined });
+  const seen: unknown[] = [];
+  router.add('#', (_topic, _payload, info) => seen.push(info.agent));
+  router.dispatch('agentos/v1/agents/lamp/cmd/reply', Buffer.alloc(0));
+  router.dispatch('agentos/v1/agents/lamp/cmd/reply', Buffer.alloc(0));
+  router.dispatch('agentos/v1/api/health', Buffer.alloc(0));
+  t.same(seen, [{ agentId: 'lamp', channel: 'commandReply' }, { agentId: 'lamp', channel: 'commandReply' }, null]);
+  t.equal(seen[0], seen[1], 'the same parse object for the same topic');
+});
+
 t.test('the topic cache is bounded', async (t) => {
   const router = new TopicRouter({ topicCacheMax: 4, onHandlerError: () => undefined });
   let n = 0;

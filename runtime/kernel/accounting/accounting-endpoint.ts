@@ -2,7 +2,7 @@
 // out: what the gateway sends it), and answers resources.usage on the API.
 import type { ApiRouter } from '../../bus/api-router.js';
 import type { Bus, Unsubscribe } from '../../bus/bus.js';
-import { type AgentChannel, type ParsedAgentTopic, parseAgentTopic, ROOT } from '../../bus/topics.js';
+import { type AgentChannel, ROOT } from '../../bus/topics.js';
 import type { ResourceAccounting } from './resource-accounting.js';
 
 /** channels an agent publishes; everything else under its topic comes from the gateway */
@@ -18,22 +18,10 @@ const INBOUND: ReadonlySet<AgentChannel> = new Set<AgentChannel>([
   'mailboxAck',
   'storageRequest',
 ]);
-/** parsed topics remembered (this handler sees every agent message); cleared when full */
-const TOPIC_CACHE_MAX = 65536;
-
-/** what accounting needs of an agent topic, worked out once per topic */
-interface CountedTopic {
-  agentId: string;
-  /** a channel the agent publishes */
-  inbound: boolean;
-  /** the status channel, where the gateway's own retained copy also appears */
-  status: boolean;
-}
 
 export class AccountingEndpoint {
   private off: Unsubscribe | undefined;
   private removeMethod: (() => void) | undefined;
-  private readonly topicCache = new Map<string, CountedTopic | null>();
 
   constructor(
     private readonly bus: Bus,
@@ -58,27 +46,17 @@ export class AccountingEndpoint {
         return { agents, totals: this.accounting.totals() };
       },
     });
-    this.off = await this.bus.subscribe(`${ROOT}/agents/#`, (topic, payload) => {
-      const counted = this.countedTopic(topic);
-      if (!counted) return;
+    // `info.agent`: the bus parsed the topic once for every handler (cached per topic)
+    this.off = await this.bus.subscribe(`${ROOT}/agents/#`, (topic, payload, info) => {
+      const parsed = info.agent;
+      if (!parsed) return;
       const bytes = payload.length + topic.length;
       // the gateway republishes each agent's status (retained, "source":"gateway"): that copy goes out, not in
-      const fromGateway = counted.status && payload.includes('"source":"gateway"');
-      if (counted.inbound && !fromGateway) this.accounting.countIn(counted.agentId, bytes);
-      else this.accounting.countOut(counted.agentId, bytes);
+      const fromGateway = parsed.channel === 'status' && payload.includes('"source":"gateway"');
+      if (INBOUND.has(parsed.channel) && !fromGateway) this.accounting.countIn(parsed.agentId, bytes);
+      else this.accounting.countOut(parsed.agentId, bytes);
     });
     await this.accounting.start();
-  }
-
-  /** agents reuse the same few topics: a lookup instead of a split and a regex per message */
-  private countedTopic(topic: string): CountedTopic | null {
-    let counted = this.topicCache.get(topic);
-    if (counted === undefined) {
-      if (this.topicCache.size >= TOPIC_CACHE_MAX) this.topicCache.clear();
-      counted = toCounted(parseAgentTopic(topic));
-      this.topicCache.set(topic, counted);
-    }
-    return counted;
   }
 
   async stop(): Promise<void> {
@@ -89,9 +67,4 @@ export class AccountingEndpoint {
     await off?.();
     await this.accounting.stop();
   }
-}
-
-function toCounted(parsed: ParsedAgentTopic | null): CountedTopic | null {
-  if (!parsed) return null;
-  return { agentId: parsed.agentId, inbound: INBOUND.has(parsed.channel), status: parsed.channel === 'status' };
 }

@@ -7,13 +7,10 @@ import { type Bus, subscribeAll, type Unsubscribe } from '../../bus/bus.js';
 import { publishError } from '../../bus/publish-error.js';
 import type { HelloMessage, StateMessage, StatusMessage, TelemetryMessage } from '../../bus/schemas/agent-messages.js';
 import type { MessageName } from '../../bus/schemas/index.js';
-import { type AgentChannel, type ParsedAgentTopic, parseAgentTopic, topics } from '../../bus/topics.js';
+import { type AgentChannel, type ParsedAgentTopic, topics } from '../../bus/topics.js';
 import type { MessageValidator } from '../../bus/validator.js';
 import type { DedupWindow } from '../dedup/dedup-window.js';
 import type { AgentRegistry, ApplyResult } from './registry.js';
-
-/** parsed topics remembered; cleared when full (each agent uses about five topics) */
-const TOPIC_CACHE_MAX = 65536;
 
 export interface AgentInboxOptions {
   bus: Bus;
@@ -36,7 +33,6 @@ export class AgentInbox {
   readonly #o: AgentInboxOptions;
   readonly #now: () => number;
   #off: Unsubscribe | undefined;
-  readonly #topicCache = new Map<string, ParsedAgentTopic | null>();
   readonly stats: InboxStats = { accepted: 0, refused: 0 };
 
   constructor(options: AgentInboxOptions) {
@@ -49,7 +45,7 @@ export class AgentInbox {
     const channels: AgentChannel[] = ['hello', 'heartbeat', 'status', 'telemetry', 'state'];
     this.#off = await subscribeAll(
       this.#o.bus,
-      channels.map((c) => [topics.anyAgent(c), (topic, payload) => this.#receive(topic, payload)]),
+      channels.map((c) => [topics.anyAgent(c), (topic, payload, info) => this.#receive(topic, payload, info.agent)]),
     );
   }
 
@@ -59,19 +55,8 @@ export class AgentInbox {
     await off?.();
   }
 
-  /** topic -> parsed form; agents reuse the same few topics, so this saves a split and a regex per message */
-  #parsedTopic(topic: string): ParsedAgentTopic | null {
-    let parsed = this.#topicCache.get(topic);
-    if (parsed === undefined) {
-      if (this.#topicCache.size >= TOPIC_CACHE_MAX) this.#topicCache.clear();
-      parsed = parseAgentTopic(topic);
-      this.#topicCache.set(topic, parsed);
-    }
-    return parsed;
-  }
-
-  #receive(topic: string, payload: Buffer): void {
-    const parsed = this.#parsedTopic(topic);
+  /** `parsed`: the bus's parse of the topic, done once per topic for every handler */
+  #receive(topic: string, payload: Buffer, parsed: ParsedAgentTopic | null): void {
     if (!parsed) return; // ids that are not one valid topic level never match a registry row
     const result = this.#handle(parsed.agentId, parsed.channel, payload);
     if (result.ok) {
