@@ -10,6 +10,7 @@ import { rankRows, selectPlacements } from '../../runtime/scheduler/rl-select.js
 import { Adam, DEFAULT_ADAM, Mlp, type MlpJson } from './mlp.js';
 import { type NextState, Replay } from './replay.js';
 import { Rng } from './rng.js';
+import { RunningPotential } from './shaping.js';
 
 export interface DqnConfig {
   seed: number;
@@ -38,6 +39,20 @@ export interface DqnConfig {
   /** next-state rows the target evaluates: the online net's best K, plus the wait row */
   targetTopK: number;
   rl: RlOptions;
+  /** potential-based shaping that charges a placement's estimated run cost at once (shaping.ts); absent = off */
+  shaping?: boolean | undefined;
+  /**
+   * exploration: 'uniform' scores every row at random; 'noisy' adds Gaussian noise of the scores' own spread to the
+   * online scores, so it explores near the current policy instead of placing at random; absent = 'uniform'
+   */
+  explore?: 'uniform' | 'noisy' | undefined;
+  /**
+   * demonstration probability kept after the decay (absent = 0). As in DQfD, demonstrations and their margin loss stay
+   * in the replay for good: with them gone, the v2 runs collapsed within 20 episodes (validation 1.50 -> 4..8)
+   */
+  demoEnd?: number | undefined;
+  /** decisions per return before bootstrapping (n-step returns, as DQfD uses); absent = 1 */
+  nStep?: number | undefined;
 }
 
 export interface DqnState {
@@ -56,6 +71,12 @@ interface Pending {
   /** per x: rival rows when x came from the demonstrator, else null */
   alts: (Float32Array | null)[];
   timeMs: number;
+  /** shaping potential of the state the decision was made in */
+  phi: number;
+  /** n-step return so far, the product of the discounts so far, and how many rewards it holds */
+  ret: number;
+  disc: number;
+  steps: number;
 }
 
 export class DqnLearner {
@@ -68,7 +89,11 @@ export class DqnLearner {
   gradSteps = 0;
   targetVersion = 0;
   lastLoss = 0;
-  private pending: Pending | null = null;
+  /** sum of the per-decision rewards so far, as stored (scaled), for checks */
+  decisionRewardSum = 0;
+  /** decisions whose n-step return is not complete yet, oldest first */
+  private chain: Pending[] = [];
+  private readonly shaper = new RunningPotential();
 
   constructor(
     readonly config: DqnConfig,
@@ -96,7 +121,8 @@ export class DqnLearner {
 
   demoProbability(): number {
     const c = this.config;
-    return c.demoStart * Math.max(0, 1 - this.decisions / Math.max(1, c.demoDecayDecisions));
+    const end = c.demoEnd ?? 0;
+    return end + (c.demoStart - end) * Math.max(0, 1 - this.decisions / Math.max(1, c.demoDecayDecisions));
   }
 
   /**
@@ -107,9 +133,12 @@ export class DqnLearner {
     const cands = extractCandidates(obs, this.config.rl.withWait, this.config.rl.limits);
     // the online scores act greedily and also pick which rows of this state the target will evaluate later
     const scores = this.online.forward(cands.features, cands.rows);
-    if (this.pending) {
+    const phi = this.config.shaping ? this.shaper.potential(obs.nowMs) : 0;
+    const last = this.chain.at(-1);
+    if (last) {
       const next = this.prunedState(cands, scores);
-      this.flush(-costSincePrev * this.config.rewardScale, this.discount(obs.nowMs - this.pending.timeMs), next);
+      const g = this.discount(obs.nowMs - last.timeMs);
+      this.advance((-costSincePrev + g * phi - last.phi) * this.config.rewardScale, g, next);
     }
     let chosen: { placements: Placement[]; rows: number[] };
     const u = this.rng.next();
@@ -118,15 +147,15 @@ export class DqnLearner {
     if (fromDemo) {
       chosen = this.followDemo(obs, cands, demo);
     } else if (u < pDemo + (1 - pDemo) * this.epsilon()) {
-      const noise = new Float32Array(cands.rows).map(() => this.rng.next());
-      chosen = selectPlacements(obs, cands, noise);
+      chosen = selectPlacements(obs, cands, this.exploreScores(scores, cands.rows));
     } else {
       chosen = selectPlacements(obs, cands, scores);
     }
     const rows = chosen.rows.length > 0 ? chosen.rows : cands.waitRow >= 0 ? [cands.waitRow] : [];
     const xs = rows.map((r) => cands.features.slice(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT));
     const alts = rows.map(() => (fromDemo && chosen.rows.length > 0 ? this.rivals(cands, scores, chosen.rows) : null));
-    this.pending = { xs, alts, timeMs: obs.nowMs };
+    this.chain.push({ xs, alts, timeMs: obs.nowMs, phi, ret: 0, disc: 1, steps: 0 });
+    if (this.config.shaping) this.shaper.add(obs, chosen.placements);
     this.decisions++;
     if (this.replay.size >= this.config.warmupTransitions && this.decisions % this.config.trainEvery === 0) {
       this.trainStep();
@@ -150,8 +179,23 @@ export class DqnLearner {
 
   /** Ends an episode: the last decision's transitions are terminal with the cost since then. */
   endEpisode(costSincePrev: number): void {
-    if (this.pending) this.flush(-costSincePrev * this.config.rewardScale, 0, null);
-    this.pending = null;
+    // every task has finished, so the terminal potential is 0
+    const last = this.chain.at(-1);
+    if (last) this.advance((-costSincePrev - last.phi) * this.config.rewardScale, 0, null);
+    this.chain = [];
+    this.shaper.reset();
+  }
+
+  /** Scores for an exploring decision (config.explore). */
+  private exploreScores(scores: Float32Array, rows: number): Float32Array {
+    if (this.config.explore !== 'noisy') return new Float32Array(rows).map(() => this.rng.next());
+    let mean = 0;
+    for (let r = 0; r < rows; r++) mean += scores[r]!;
+    mean /= Math.max(1, rows);
+    let v = 0;
+    for (let r = 0; r < rows; r++) v += (scores[r]! - mean) ** 2;
+    const sd = Math.max(1e-4, Math.sqrt(v / Math.max(1, rows)));
+    return new Float32Array(rows).map((_, r) => scores[r]! + sd * this.rng.normal());
   }
 
   /** The online net's best-scored rows the demonstrator did not choose, plus the wait row. */
@@ -173,13 +217,27 @@ export class DqnLearner {
     return this.config.gamma ** (Math.max(0, dtMs) / this.config.tauMs);
   }
 
-  private flush(reward: number, discount: number, next: NextState | null): void {
-    const p = this.pending!;
-    p.xs.forEach((x, i) => {
-      const alt = p.alts[i] ?? null;
-      this.replay.push({ x, reward, discount, next, alt, altRows: alt ? alt.length / FEATURE_COUNT : 0 });
-    });
-    this.pending = null;
+  /**
+   * Adds the reward of the interval since the last decision (discount `g` over it) to every open decision, and stores
+   * those whose return now spans `nStep` decisions (all of them at the end of an episode, `next` null) as transitions:
+   * y = r_t + g_t r_t+1 + ... + (g_t ... g_t+n-1) max Q(s_t+n).
+   */
+  private advance(reward: number, g: number, next: NextState | null): void {
+    this.decisionRewardSum += reward;
+    const n = Math.max(1, this.config.nStep ?? 1);
+    for (const p of this.chain) {
+      p.ret += p.disc * reward;
+      p.disc *= g;
+      p.steps++;
+    }
+    while (this.chain.length > 0 && (next === null || this.chain[0]!.steps >= n)) {
+      const p = this.chain.shift()!;
+      const discount = next === null ? 0 : p.disc;
+      p.xs.forEach((x, i) => {
+        const alt = p.alts[i] ?? null;
+        this.replay.push({ x, reward: p.ret, discount, next, alt, altRows: alt ? alt.length / FEATURE_COUNT : 0 });
+      });
+    }
   }
 
   private followDemo(obs: Observation, cands: Candidates, demo: Policy) {

@@ -22,7 +22,9 @@ export function shipCheckpoint(
   card.createdAt = new Date().toISOString();
   card.training = {
     algorithm:
-      'DQN: per-candidate Q network, experience replay, target network, epsilon-greedy, heuristic demonstrations with the DQfD large-margin loss',
+      c.shaping === true
+        ? 'DQN: per-candidate Q network, experience replay, target network, epsilon-greedy exploration around the online scores, heuristic demonstrations with the DQfD large-margin loss, potential-based reward shaping (placement run cost charged at the decision)'
+        : 'DQN: per-candidate Q network, experience replay, target network, epsilon-greedy, heuristic demonstrations with the DQfD large-margin loss',
     ...trainingProvenance(ck),
     hyperparameters: { ...c, rl: undefined },
     ...extra,

@@ -15,7 +15,7 @@ export function cardMarkdown(card: ModelCard): string {
     'best-scored pairs greedily (runtime/scheduler/rl-select.ts).',
     '',
     `- feature schema: version ${card.featureSchemaVersion}, hash \`${card.featureSchemaHash}\` (checked at load)`,
-    `- candidate window: ${card.limits.oldestTasksMax} oldest + ${card.limits.shortestTasksMax} shortest waiting tasks; wait row: ${card.withWait}`,
+    `- candidate window: ${card.limits.oldestTasksMax} oldest + ${card.limits.oldestPerCapabilityMax ?? 0} oldest per capability + ${card.limits.shortestTasksMax} shortest waiting tasks; wait row: ${card.withWait}`,
     `- created: ${card.createdAt}`,
     '',
     '## Features and normalization',

@@ -42,7 +42,9 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   let y0 = Math.min(...ys);
   let y1 = Math.max(...ys);
   if (!Number.isFinite(y0)) [y0, y1] = [0, 1];
-  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  // a flat series (or one that differs only by rounding, e.g. a running mean of one point) gets a unit range: a span
+  // of 1e-15 would otherwise ask niceTicks for ~1e15 ticks
+  if (y1 - y0 <= 1e-9 * Math.max(1, Math.abs(y0))) [y0, y1] = [y0 - 1, y1 + 1];
   const pad = (y1 - y0) * 0.05;
   y0 -= pad;
   y1 += pad;

@@ -9,9 +9,10 @@ import type { Policy } from '../../runtime/scheduler/policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { readTraceFile, scenarioFromTrace } from '../workloads/trace.js';
-import type { DqnLearner } from './dqn.js';
+import type { DqnConfig, DqnLearner } from './dqn.js';
 import { heuristicByName } from './heuristics.js';
 import { Mlp } from './mlp.js';
+import { Rng } from './rng.js';
 import { shipModel } from './ship.js';
 import {
   defaultDqnConfig,
@@ -37,8 +38,17 @@ export interface TrainCliArgs {
   ship?: string | undefined;
   version: string;
   quiet: boolean;
-  /** candidate window override: oldest tasks, shortest tasks */
-  window?: [number, number] | undefined;
+  /** candidate window override: oldest tasks, shortest tasks, oldest per capability */
+  window?: number[] | undefined;
+  gamma?: number | undefined;
+  /** n-step returns; also applied when resuming (the rest of a resumed run's recipe comes from its checkpoint) */
+  nStep?: number | undefined;
+  learningRate?: number | undefined;
+  /** start a fresh run (new schedules) from another run's best validated network */
+  init?: string | undefined;
+  demoStart?: number | undefined;
+  demoEnd?: number | undefined;
+  epsStart?: number | undefined;
 }
 
 function bar(p: CurvePoint, learner: DqnLearner, episodes: number, t0: number): string {
@@ -53,14 +63,50 @@ function bar(p: CurvePoint, learner: DqnLearner, episodes: number, t0: number): 
   );
 }
 
+/** A fresh checkpoint (episode 0, fresh optimizer and schedules) whose networks are another run's best network. */
+function initFrom(path: string, dqn: DqnConfig): Checkpoint {
+  const src = loadCheckpoint(path);
+  const net = src.best?.net ?? src.dqn.online;
+  return {
+    ...src,
+    episode: 0,
+    curve: [],
+    best: null,
+    trainSeconds: 0,
+    dqn: {
+      config: dqn,
+      online: net,
+      target: net,
+      adam: { t: 0, m: [], v: [] },
+      rngState: new Rng(dqn.seed).getState(),
+      decisions: 0,
+      gradSteps: 0,
+      targetVersion: 0,
+    },
+  };
+}
+
 export function runTraining(a: TrainCliArgs): Checkpoint {
   const workload = loadWorkload(a.workload);
   const trace = a.trace ? readTraceFile(a.trace) : undefined;
   const resume = a.resume ? loadCheckpoint(a.resume) : undefined;
   const t0 = Date.now();
   const base = defaultDqnConfig(a.seed);
-  if (a.window) base.rl = { ...base.rl, limits: { oldestTasksMax: a.window[0], shortestTasksMax: a.window[1] } };
-  const dqn = resume?.dqn.config ?? base;
+  if (a.window) {
+    const [oldest = 0, shortest = 16, perCap = 0] = a.window;
+    base.rl = {
+      ...base.rl,
+      limits: { oldestTasksMax: oldest, shortestTasksMax: shortest, oldestPerCapabilityMax: perCap },
+    };
+  }
+  if (a.gamma !== undefined) base.gamma = a.gamma;
+  const dqn = { ...(resume?.dqn.config ?? base) };
+  if (a.nStep !== undefined) dqn.nStep = a.nStep;
+  if (a.learningRate !== undefined) dqn.learningRate = a.learningRate;
+  if (a.demoStart !== undefined) dqn.demoStart = a.demoStart;
+  if (a.demoEnd !== undefined) dqn.demoEnd = a.demoEnd;
+  if (a.epsStart !== undefined) dqn.epsStart = a.epsStart;
+  const start = resume ?? (a.init ? initFrom(a.init, dqn) : undefined);
   const ck = train({
     episodes: a.episodes,
     loads: TRAIN_LOADS,
@@ -75,9 +121,10 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
       trace
         ? scenarioFromTrace(workload, trace, { seed, load })
         : generateScenario(workload, { seed, load, taskCount: a.taskCount }),
+    valScenario: trace ? undefined : (seed, load) => generateScenario(workload, { seed, load }),
     demo: a.demo,
     dqn,
-    resume,
+    resume: start,
     onProgress: (p, learner, episodes) => {
       if (!a.quiet) process.stderr.write(bar(p, learner, episodes, t0) + (p.validation === undefined ? '' : '\n'));
     },
@@ -121,6 +168,13 @@ async function main(): Promise<void> {
       version: { type: 'string', default: '1' },
       quiet: { type: 'boolean', default: false },
       window: { type: 'string' },
+      gamma: { type: 'string' },
+      'n-step': { type: 'string' },
+      lr: { type: 'string' },
+      init: { type: 'string' },
+      'demo-start': { type: 'string' },
+      'demo-end': { type: 'string' },
+      'eps-start': { type: 'string' },
     },
   });
   const num = (name: string, v: string | undefined) => {
@@ -141,7 +195,14 @@ async function main(): Promise<void> {
     ship: values.ship ? resolve(values.ship) : undefined,
     version: values.version!,
     quiet: values.quiet!,
-    window: values.window ? (values.window.split(',').map(Number) as [number, number]) : undefined,
+    window: values.window ? values.window.split(',').map(Number) : undefined,
+    gamma: values.gamma ? num('gamma', values.gamma) : undefined,
+    nStep: values['n-step'] ? num('n-step', values['n-step']) : undefined,
+    learningRate: values.lr ? num('lr', values.lr) : undefined,
+    init: values.init,
+    demoStart: values['demo-start'] ? num('demo-start', values['demo-start']) : undefined,
+    demoEnd: values['demo-end'] ? num('demo-end', values['demo-end']) : undefined,
+    epsStart: values['eps-start'] ? num('eps-start', values['eps-start']) : undefined,
   });
 }
 

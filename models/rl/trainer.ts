@@ -49,6 +49,12 @@ export interface TrainOptions {
   /** stop (after checkpointing) once this much wall time has passed, ms */
   timeBudgetMs: number;
   scenario: (seed: number, load: number) => Scenario;
+  /**
+   * validation scenarios when they differ from training episodes: validate at the size the evaluation reports
+   * (a 1000-task episode never reaches the queue lengths of a 2000-task run at load 1.5, and a model picked on short
+   * runs fell apart on long ones)
+   */
+  valScenario?: ((seed: number, load: number) => Scenario) | undefined;
   /** heuristic followed early on as demonstrations (dqn.demoStart) */
   demo?: Policy | undefined;
   dqn: DqnConfig;
@@ -142,7 +148,10 @@ export function train(o: TrainOptions): Checkpoint {
     const point: CurvePoint = { episode: k + 1, load, reward, running: 0.9 * prev + 0.1 * reward };
     ck.episode = k + 1;
     if (ck.episode % o.evalEvery === 0 || ck.episode === o.episodes) {
-      point.validation = validate(new RlTsPolicy(learner.online.clone(), o.dqn.rl), o);
+      point.validation = validate(new RlTsPolicy(learner.online.clone(), o.dqn.rl), {
+        ...o,
+        scenario: o.valScenario ?? o.scenario,
+      });
       if (!ck.best || point.validation < ck.best.validation) {
         ck.best = { episode: ck.episode, validation: point.validation, net: learner.online.toJSON() };
       }

@@ -63,6 +63,11 @@ export interface CandidateLimits {
   oldestTasksMax: number;
   /** further tasks considered, shortest estDurationMs first (lets the model act like SJF) */
   shortestTasksMax: number;
+  /**
+   * the oldest waiting tasks of every capability also considered (none starves); absent = 0. Part of the card's
+   * limits, not of the feature schema.
+   */
+  oldestPerCapabilityMax?: number | undefined;
 }
 
 export const DEFAULT_LIMITS: CandidateLimits = { oldestTasksMax: 8, shortestTasksMax: 8 };
@@ -97,17 +102,30 @@ export function fits(task: TaskView, agent: AgentView): boolean {
   );
 }
 
-/** The task window: the oldest tasks plus the shortest of the rest, in arrival order (indices into obs.tasks). */
+/**
+ * The task window (indices into obs.tasks, in arrival order): the oldest tasks, each capability's oldest, and the
+ * shortest of the rest.
+ */
 export function taskWindow(tasks: readonly TaskView[], limits: CandidateLimits = DEFAULT_LIMITS): number[] {
   const n = tasks.length;
+  const perCap = limits.oldestPerCapabilityMax ?? 0;
   if (n <= limits.oldestTasksMax + limits.shortestTasksMax) return Array.from({ length: n }, (_, i) => i);
-  const picked: number[] = [];
-  for (let i = 0; i < limits.oldestTasksMax; i++) picked.push(i);
+  const picked = new Set<number>();
+  for (let i = 0; i < limits.oldestTasksMax; i++) picked.add(i);
+  if (perCap > 0) {
+    const shown = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const cap = tasks[i]!.capability;
+      const k = shown.get(cap) ?? 0;
+      if (k < perCap) picked.add(i);
+      shown.set(cap, k + 1);
+    }
+  }
   const rest: number[] = [];
-  for (let i = limits.oldestTasksMax; i < n; i++) rest.push(i);
+  for (let i = 0; i < n; i++) if (!picked.has(i)) rest.push(i);
   rest.sort((a, b) => tasks[a]!.estDurationMs - tasks[b]!.estDurationMs || a - b);
-  for (let i = 0; i < limits.shortestTasksMax; i++) picked.push(rest[i]!);
-  return picked.sort((a, b) => a - b);
+  for (let i = 0; i < limits.shortestTasksMax && i < rest.length; i++) picked.add(rest[i]!);
+  return [...picked].sort((a, b) => a - b);
 }
 
 function share(num: number, den: number): number {
