@@ -66,3 +66,18 @@ export function trainingProvenance(ck: {
     trainSeconds: Math.round(ck.trainSeconds),
   };
 }
+
+/**
+ * A value recipe applied over defaultDqnConfig. 'v1' is the shipped v1 model's (its card's hyperparameters): gamma
+ * 0.95 per 3 s, no shaping, 1-step returns, uniform exploration. Fine-tuning v1's network under its own recipe keeps
+ * its Q scale, so the first gradient steps refine its ranking instead of refitting values of another scale.
+ */
+export function applyRecipe(c: DqnConfig, recipe: 'v1' | 'v2'): DqnConfig {
+  if (recipe === 'v1') {
+    c.gamma = 0.95;
+    c.shaping = false;
+    c.nStep = 1;
+    c.explore = 'uniform';
+  }
+  return c;
+}

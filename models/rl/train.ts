@@ -1,9 +1,12 @@
 // Trainer entry: `node --import tsx models/rl/train.ts [--workload NAME|FILE] [--trace FILE] [--episodes N] [--minutes M]
-//   [--resume CKPT] [--out DIR] [--seed S] [--demo HEURISTIC] [--task-count N] [--ship DIR]`
+//   [--resume CKPT] [--out DIR] [--seed S] [--demo HEURISTIC|rollout[:K/H/terminal]] [--task-count N] [--ship DIR]
+//   [--loads 0.7,1.1] [--recipe v1] [--init CKPT|WEIGHTS.json]`
 // Shows a progress bar with the running reward on stderr, writes DIR/checkpoint.json (resumable) and
 // DIR/learning-curve.svg, and with --ship exports the best validated network as DIR/scheduler.onnx + card.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FEATURE_COUNT, featureSchemaHash } from '../../runtime/scheduler/features.js';
 import { cardSkeleton } from '../../runtime/scheduler/model-card.js';
 import type { Policy } from '../../runtime/scheduler/policy.js';
 import { loadWorkload } from '../workloads/files.js';
@@ -11,10 +14,12 @@ import { generateScenario } from '../workloads/generate.js';
 import { readTraceFile, scenarioFromTrace } from '../workloads/trace.js';
 import type { DqnConfig, DqnLearner } from './dqn.js';
 import { heuristicByName } from './heuristics.js';
-import { Mlp } from './mlp.js';
+import { Mlp, type MlpJson } from './mlp.js';
 import { Rng } from './rng.js';
+import { ROLLOUT_DEFAULTS, RolloutPolicy, type SimPolicy } from './rollout-policy.js';
 import { shipModel } from './ship.js';
 import {
+  applyRecipe,
   defaultDqnConfig,
   TRAIN_LOADS,
   TRAIN_SEED_BASE,
@@ -22,7 +27,7 @@ import {
   VAL_LOADS,
   VAL_SEEDS,
 } from './train-config.js';
-import { type Checkpoint, type CurvePoint, loadCheckpoint, train } from './trainer.js';
+import { CHECKPOINT_VERSION, type Checkpoint, type CurvePoint, loadCheckpoint, train } from './trainer.js';
 
 export interface TrainCliArgs {
   workload: string;
@@ -33,8 +38,12 @@ export interface TrainCliArgs {
   resume?: string | undefined;
   out: string;
   seed: number;
-  demo?: Policy | undefined;
+  demo?: Policy | SimPolicy | undefined;
   taskCount?: number | undefined;
+  /** training loads cycled over episodes (default TRAIN_LOADS) */
+  loads?: number[] | undefined;
+  /** 'v1' = the shipped v1 model's value recipe (gamma 0.95, no shaping, 1-step, uniform exploration) */
+  recipe?: 'v1' | 'v2' | undefined;
   ship?: string | undefined;
   version: string;
   quiet: boolean;
@@ -63,12 +72,46 @@ function bar(p: CurvePoint, learner: DqnLearner, episodes: number, t0: number): 
   );
 }
 
+/**
+ * The demonstrator named on the command line: a tuned heuristic, or `rollout[:K/H/terminal]`, one-step rollout
+ * improvement over tuned Hungarian (rollout-policy.ts; K candidates, H base decisions of horizon, terminal none|remaining).
+ */
+export function demoFromSpec(spec: string): Policy | SimPolicy {
+  if (spec !== 'rollout' && !spec.startsWith('rollout:')) return heuristicByName(spec);
+  const [k, h, terminal] = spec.slice('rollout:'.length).split('/');
+  const int = (v: string | undefined, dflt: number, field: string): number => {
+    if (v === undefined || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new TypeError(`--demo ${spec}: ${field} must be an integer, got ${v}`);
+    return n;
+  };
+  if (terminal !== undefined && terminal !== 'none' && terminal !== 'remaining') {
+    throw new TypeError(`--demo ${spec}: terminal must be none or remaining, got ${terminal}`);
+  }
+  return new RolloutPolicy(heuristicByName('hungarian'), {
+    candidatesMax: int(k, ROLLOUT_DEFAULTS.candidatesMax, 'K (candidates)'),
+    horizonDecisions: int(h, ROLLOUT_DEFAULTS.horizonDecisions, 'H (horizon decisions)'),
+    terminal: terminal ?? ROLLOUT_DEFAULTS.terminal,
+  });
+}
+
+/** A network from a checkpoint (its best validated one) or from a weights file (shipped/scheduler.weights.json). */
+function initNet(path: string): { net: MlpJson; from: Checkpoint | undefined } {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<MlpJson> & { version?: unknown };
+  if (Array.isArray(raw.sizes) && Array.isArray(raw.layers))
+    return { net: Mlp.fromJSON(raw as MlpJson).toJSON(), from: undefined };
+  const src = loadCheckpoint(path);
+  return { net: src.best?.net ?? src.dqn.online, from: src };
+}
+
 /** A fresh checkpoint (episode 0, fresh optimizer and schedules) whose networks are another run's best network. */
 function initFrom(path: string, dqn: DqnConfig): Checkpoint {
-  const src = loadCheckpoint(path);
-  const net = src.best?.net ?? src.dqn.online;
+  const { net, from } = initNet(path);
+  if (net.sizes[0] !== FEATURE_COUNT)
+    throw new Error(`--init ${path}: input width ${net.sizes[0]} != ${FEATURE_COUNT}`);
   return {
-    ...src,
+    version: CHECKPOINT_VERSION,
+    featureSchemaHash: from?.featureSchemaHash ?? featureSchemaHash(),
     episode: 0,
     curve: [],
     best: null,
@@ -99,6 +142,7 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
       limits: { oldestTasksMax: oldest, shortestTasksMax: shortest, oldestPerCapabilityMax: perCap },
     };
   }
+  if (a.recipe === 'v1') applyRecipe(base, 'v1');
   if (a.gamma !== undefined) base.gamma = a.gamma;
   const dqn = { ...(resume?.dqn.config ?? base) };
   if (a.nStep !== undefined) dqn.nStep = a.nStep;
@@ -109,7 +153,7 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
   const start = resume ?? (a.init ? initFrom(a.init, dqn) : undefined);
   const ck = train({
     episodes: a.episodes,
-    loads: TRAIN_LOADS,
+    loads: a.loads ?? TRAIN_LOADS,
     trainSeedBase: TRAIN_SEED_BASE,
     valSeeds: VAL_SEEDS,
     valLoads: VAL_LOADS,
@@ -143,6 +187,8 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
       taskCountPerEpisode: a.taskCount ?? workload.taskCount,
       ...trainingProvenance(ck),
       demo: a.demo?.name ?? null,
+      demoKnobs: a.demo instanceof RolloutPolicy ? a.demo.knobs : null,
+      trainLoads: a.loads ?? TRAIN_LOADS,
       hyperparameters: { ...dqn, rl: undefined },
     };
     card.metrics = { validationMeanSlowdown: ck.best?.validation ?? null };
@@ -150,6 +196,11 @@ export function runTraining(a: TrainCliArgs): Checkpoint {
     process.stderr.write(`shipped ${path}\n`);
   }
   return ck;
+}
+
+function recipeArg(v: string | undefined): 'v1' | 'v2' | undefined {
+  if (v === undefined || v === 'v1' || v === 'v2') return v;
+  throw new TypeError(`--recipe must be v1 or v2, got ${v}`);
 }
 
 async function main(): Promise<void> {
@@ -175,6 +226,8 @@ async function main(): Promise<void> {
       'demo-start': { type: 'string' },
       'demo-end': { type: 'string' },
       'eps-start': { type: 'string' },
+      loads: { type: 'string' },
+      recipe: { type: 'string' },
     },
   });
   const num = (name: string, v: string | undefined) => {
@@ -190,7 +243,9 @@ async function main(): Promise<void> {
     resume: values.resume,
     out: resolve(values.out!),
     seed: num('seed', values.seed),
-    demo: values.demo ? heuristicByName(values.demo) : undefined,
+    demo: values.demo ? demoFromSpec(values.demo) : undefined,
+    loads: values.loads ? values.loads.split(',').map((v) => num('loads', v)) : undefined,
+    recipe: recipeArg(values.recipe),
     taskCount: values['task-count'] ? num('task-count', values['task-count']) : undefined,
     ship: values.ship ? resolve(values.ship) : undefined,
     version: values.version!,

@@ -10,6 +10,7 @@ import type { Scenario } from '../sim/scenario.js';
 import { Simulator } from '../sim/simulator.js';
 import { type DqnConfig, DqnLearner, type DqnState } from './dqn.js';
 import type { MlpJson } from './mlp.js';
+import { bindSimulator, type SimPolicy } from './rollout-policy.js';
 import { lineChartSvg } from './svg-chart.js';
 
 export const CHECKPOINT_VERSION = 1;
@@ -55,8 +56,11 @@ export interface TrainOptions {
    * runs fell apart on long ones)
    */
   valScenario?: ((seed: number, load: number) => Scenario) | undefined;
-  /** heuristic followed early on as demonstrations (dqn.demoStart) */
-  demo?: Policy | undefined;
+  /**
+   * demonstrator followed with the learner's demonstration probability: a heuristic, or a SimPolicy such as the
+   * rollout teacher (rollout-policy.ts), bound to each episode's simulator; it is only paid for when consulted
+   */
+  demo?: Policy | SimPolicy | undefined;
   dqn: DqnConfig;
   resume?: Checkpoint | undefined;
   onProgress?: ((p: CurvePoint, learner: DqnLearner, episodes: number) => void) | undefined;
@@ -90,12 +94,17 @@ export function validate(net: RlTsPolicy, o: Pick<TrainOptions, 'valSeeds' | 'va
   return sum / n;
 }
 
-function runEpisode(learner: DqnLearner, scenario: Scenario, demo: Policy | undefined): number {
+export function isSimPolicy(p: Policy | SimPolicy): p is SimPolicy {
+  return typeof (p as Partial<SimPolicy>).decideWithSim === 'function';
+}
+
+function runEpisode(learner: DqnLearner, scenario: Scenario, demo: Policy | SimPolicy | undefined): number {
   const sim = new Simulator(scenario);
+  const demoNow = demo !== undefined && isSimPolicy(demo) ? bindSimulator(demo, sim) : demo;
   let cost = 0;
   let total = 0;
   while (!sim.done) {
-    const placements = learner.decide(sim.observation(), cost, demo);
+    const placements = learner.decide(sim.observation(), cost, demoNow);
     const r = sim.step(placements);
     cost = r.slowdownCost;
     total += cost;
