@@ -1,6 +1,7 @@
 // The learned policy's part of `npm run bench -- scheduler`: runs the shipped ONNX model (`rl`) on the benchmark's
 // scenarios and adds rl_gain_high_load, rl_gain_ci_low, rl_worst_low_load, rl_gain_by_load, decisions_per_s,
-// decision_p99_ms and model_rss_mb to the final JSON line.
+// decision_p99_ms, decisions_per_cpu_s (and the 16-task window's), the load average while timing and model_rss_mb to
+// the final JSON line.
 import type { BenchContext, SchedulerBenchExtension } from '../../bench/lib/scheduler/extensions.js';
 import type { RunRecord } from '../../bench/lib/scheduler/matrix.js';
 import { pairedGain } from '../../bench/lib/scheduler/stats.js';
@@ -86,6 +87,9 @@ export function rlBenchExtension(modelPath = defaultModelPath()): SchedulerBench
         decision_p99_ms: speed.decisionP99Ms,
         window_decisions_per_s: speed.windowDecisionsPerS,
         window_decision_p99_ms: speed.windowDecisionP99Ms,
+        decisions_per_cpu_s: speed.decisionsPerCpuS,
+        window_decisions_per_cpu_s: speed.windowDecisionsPerCpuS,
+        speed_load_average: speed.loadAverage,
         model_rss_mb: speed.modelRssMb,
       };
     },

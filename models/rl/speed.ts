@@ -2,6 +2,7 @@
 // decide() call for one waiting task over `agents` agents: feature extraction of every (task, agent) pair plus the
 // wait row, one batched onnxruntime call, greedy selection. Also measures a full decision with a 16-task window.
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,14 @@ export interface SpeedResult {
   /** the same with 16 waiting tasks per decision (up to 16 x agents pairs) */
   windowDecisionsPerS: number;
   windowDecisionP99Ms: number;
+  /**
+   * Decisions per second of this process's CPU time (user + system, every thread: onnxruntime's included) over the
+   * same timed loops: unlike the wall-clock rates, barely moved by other work sharing the cores.
+   */
+  decisionsPerCpuS: number;
+  windowDecisionsPerCpuS: number;
+  /** 1-minute load average when the timing started and when it ended: how shared the machine was */
+  loadAverage: [number, number];
   /** RSS a fresh process gains by creating the session and running it once (includes onnxruntime's init), MiB */
   modelRssMb: number;
 }
@@ -55,6 +64,7 @@ export interface SpeedResult {
 async function timeDecisions(policy: RlOnnxPolicy, obs: Observation[], iterations: number) {
   const lat: number[] = [];
   for (let i = 0; i < 200; i++) await policy.decide(obs[i % obs.length]!); // warm-up
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < iterations; i++) {
     const s = performance.now();
@@ -62,8 +72,14 @@ async function timeDecisions(policy: RlOnnxPolicy, obs: Observation[], iteration
     lat.push(performance.now() - s);
   }
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   lat.sort((a, b) => a - b);
-  return { perS: iterations / (total / 1000), p99: lat[Math.floor(lat.length * 0.99)] ?? 0 };
+  return {
+    perS: iterations / (total / 1000),
+    perCpuS: cpuS > 0 ? iterations / cpuS : 0,
+    p99: lat[Math.floor(lat.length * 0.99)] ?? 0,
+  };
 }
 
 /** Runs rss-probe.ts in its own process, so the measure is not hidden by sessions this process already holds. */
@@ -90,13 +106,18 @@ export async function measureDecisionSpeed(modelPath: string, cardPath: string, 
   const modelRssMb = rssInFreshProcess(modelPath, cardPath);
   const policy = await RlOnnxPolicy.load(modelPath, cardPath);
   try {
+    const load0 = loadavg()[0]!;
     const one = await timeDecisions(policy, single, 20_000);
     const win = await timeDecisions(policy, window, 2_000);
+    const load1 = loadavg()[0]!;
     return {
       decisionsPerS: Math.round(one.perS),
       decisionP99Ms: Number(one.p99.toFixed(4)),
       windowDecisionsPerS: Math.round(win.perS),
       windowDecisionP99Ms: Number(win.p99.toFixed(4)),
+      decisionsPerCpuS: Math.round(one.perCpuS),
+      windowDecisionsPerCpuS: Math.round(win.perCpuS),
+      loadAverage: [Number(load0.toFixed(2)), Number(load1.toFixed(2))],
       modelRssMb,
     };
   } finally {
