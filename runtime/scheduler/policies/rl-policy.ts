@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type * as Ort from 'onnxruntime-node';
 import { Mlp, type MlpJson } from '../../../models/rl/mlp.js';
 import {
+  CandidateExtractor,
   type CandidateLimits,
   type Candidates,
   DEFAULT_LIMITS,
@@ -41,6 +42,7 @@ export const DEFAULT_RL_OPTIONS: RlOptions = { withWait: true, limits: DEFAULT_L
 /** The same policy with the TypeScript forward pass: synchronous, for the simulator and training. */
 export class RlTsPolicy implements Policy {
   readonly name = 'rl';
+  private readonly extractor = new CandidateExtractor();
   constructor(
     readonly net: Mlp,
     readonly opts: RlOptions = DEFAULT_RL_OPTIONS,
@@ -59,7 +61,8 @@ export class RlTsPolicy implements Policy {
 
   decide(obs: Observation): readonly Placement[] {
     if (obs.tasks.length === 0 || obs.agents.length === 0) return [];
-    const cands = this.candidates(obs);
+    // the extractor's views live until its next call; decide() is synchronous, so they outlive every use here
+    const cands = this.extractor.extract(obs, this.opts.withWait, this.opts.limits);
     if (cands.rows === 0 || (cands.rows === 1 && cands.waitRow === 0)) return [];
     const scores = this.net.forward(cands.features, cands.rows);
     return selectPlacements(obs, cands, scores).placements;
@@ -69,6 +72,12 @@ export class RlTsPolicy implements Policy {
 /** The gateway's policy: the shipped .onnx through onnxruntime-node. Create with `RlOnnxPolicy.load`. */
 export class RlOnnxPolicy implements Policy {
   readonly name = 'rl';
+  /** buffers reused by every decision; a decision started while another awaits onnxruntime gets its own */
+  private readonly extractor = new CandidateExtractor();
+  private extractorBusy = false;
+  /** the feeds of the last call, reused while the extractor hands back the same features view (same row count) */
+  private lastFeatures: Float32Array | undefined;
+  private lastFeeds: Record<string, Ort.Tensor> | undefined;
   private constructor(
     private readonly ort: typeof Ort,
     private readonly session: Ort.InferenceSession,
@@ -132,14 +141,29 @@ export class RlOnnxPolicy implements Policy {
   }
 
   async score(features: Float32Array, rows: number): Promise<Float32Array> {
-    const feeds = { [this.session.inputNames[0]!]: new this.ort.Tensor('float32', features, [rows, FEATURE_COUNT]) };
+    let feeds = this.lastFeeds;
+    if (features !== this.lastFeatures || !feeds || feeds[this.session.inputNames[0]!]!.dims[0] !== rows) {
+      feeds = { [this.session.inputNames[0]!]: new this.ort.Tensor('float32', features, [rows, FEATURE_COUNT]) };
+      this.lastFeatures = features;
+      this.lastFeeds = feeds;
+    }
     const out = await this.session.run(feeds);
     return out[this.session.outputNames[0]!]!.data as Float32Array;
   }
 
   async decide(obs: Observation): Promise<readonly Placement[]> {
     if (obs.tasks.length === 0 || obs.agents.length === 0) return [];
-    const cands = extractCandidates(obs, this.card.withWait, this.card.limits);
+    // the shared buffers must not change while onnxruntime reads them: a concurrent decision copies instead
+    if (this.extractorBusy) return this.decideWith(obs, extractCandidates(obs, this.card.withWait, this.card.limits));
+    this.extractorBusy = true;
+    try {
+      return await this.decideWith(obs, this.extractor.extract(obs, this.card.withWait, this.card.limits));
+    } finally {
+      this.extractorBusy = false;
+    }
+  }
+
+  private async decideWith(obs: Observation, cands: Candidates): Promise<readonly Placement[]> {
     if (cands.rows === 0 || (cands.rows === 1 && cands.waitRow === 0)) return [];
     const scores = await this.score(cands.features, cands.rows);
     return selectPlacements(obs, cands, scores).placements;
