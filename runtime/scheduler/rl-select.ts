@@ -4,7 +4,40 @@
 import type { Candidates } from './features.js';
 import type { Observation, Placement } from './policy.js';
 
+/** rows below this count are packed with their score into one sort key (score bits x ROW_KEY + row) */
+const ROW_KEY = 2 ** 21;
+let keys = new Float64Array(0);
+
+/**
+ * The rows other than the wait row scored above `minScore`, best first, ties by row: the order of `rankRows`, found by
+ * sorting numbers with the native typed-array sort instead of calling a comparator (about 10x fewer cycles for 1600
+ * rows). Each key is the float32 score's bits mapped to an order-preserving unsigned integer, times 2^21, plus the row:
+ * exact below 2^53. undefined when that cannot reproduce rankRows exactly (scores not float32, a NaN, too many rows).
+ */
+function rowsByScore(cands: Candidates, scores: ArrayLike<number>, minScore: number): number[] | undefined {
+  if (!(scores instanceof Float32Array) || cands.rows >= ROW_KEY) return undefined;
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+  if (keys.length < cands.rows) keys = new Float64Array(Math.max(cands.rows, 2 * keys.length));
+  let n = 0;
+  for (let r = 0; r < cands.rows; r++) {
+    const s = scores[r]!;
+    if (Number.isNaN(s)) return undefined;
+    if (r === cands.waitRow || !(s > minScore)) continue;
+    // -0 and +0 compare equal, so both map to +0's key; negative floats order reversed, positive after them
+    const u = s === 0 ? 0 : bits[r]!;
+    const ascending = u >= 0x80000000 ? 0xffffffff - u : u + 0x80000000;
+    keys[n++] = (0xffffffff - ascending) * ROW_KEY + r;
+  }
+  const sorted = keys.subarray(0, n).sort();
+  const rows = new Array<number>(n);
+  for (let i = 0; i < n; i++) rows[i] = sorted[i]! % ROW_KEY;
+  return rows;
+}
+
 export function rankRows(cands: Candidates, scores: ArrayLike<number>): number[] {
+  const fast = rowsByScore(cands, scores, Number.NEGATIVE_INFINITY);
+  // -Infinity rows are not above the minimum: only the exact path keeps them
+  if (fast && fast.length === cands.rows - (cands.waitRow >= 0 ? 1 : 0)) return fast;
   const rows: number[] = [];
   for (let r = 0; r < cands.rows; r++) if (r !== cands.waitRow) rows.push(r);
   // ties broken by row order so the choice is deterministic
@@ -32,7 +65,8 @@ export function selectPlacements(
   if (tasksInRows === 1) return bestSingle(obs, cands, scores, waitScore);
   const placements: Placement[] = [];
   const rows: number[] = [];
-  for (const r of rankRows(cands, scores)) {
+  // rows not above the wait row are never placed, so the fast path leaves them out of the sort
+  for (const r of rowsByScore(cands, scores, waitScore) ?? rankRows(cands, scores)) {
     if (!(scores[r]! > waitScore) || placedTask.size === tasksInRows) break;
     const ti = cands.taskIndex[r]!;
     const ai = cands.agentIndex[r]!;
