@@ -3,7 +3,8 @@
 //   y = r + gamma^(dt/tau) * max_a' Q_target(s', a'),   r = -rewardScale * integral over [t, t') of sum_i 1/ideal_i
 // so the undiscounted return is minus the sum of slowdowns (mean slowdown x tasks). Replay, a target network synced
 // every `targetSyncSteps` gradient steps, an epsilon schedule, and optional demonstrations from a heuristic early on.
-import { type Candidates, extractCandidates, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
+import { extractCandidates } from '../../runtime/scheduler/candidate-extractor.js';
+import { type Candidates, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
 import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
 import type { Observation, Placement, Policy } from '../../runtime/scheduler/policy.js';
 import { rankRows, selectPlacements } from '../../runtime/scheduler/rl-select.js';

@@ -12,7 +12,8 @@ import { shipModel } from '../../models/rl/ship.js';
 import { Simulator } from '../../models/sim/simulator.js';
 import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
-import { DEFAULT_LIMITS, extractCandidates, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
+import { extractCandidates } from '../../runtime/scheduler/candidate-extractor.js';
+import { DEFAULT_LIMITS, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
 import { cardSkeleton } from '../../runtime/scheduler/model-card.js';
 import { RlOnnxPolicy, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 

@@ -8,12 +8,11 @@ import { Rng } from '../../models/rl/rng.js';
 import { Simulator } from '../../models/sim/simulator.js';
 import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
+import { CandidateExtractor, extractCandidates } from '../../runtime/scheduler/candidate-extractor.js';
 import {
-  CandidateExtractor,
   type CandidateLimits,
   type Candidates,
   DEFAULT_LIMITS,
-  extractCandidates,
   FEATURE_COUNT,
 } from '../../runtime/scheduler/features.js';
 import { rankRows, selectPlacements } from '../../runtime/scheduler/rl-select.js';

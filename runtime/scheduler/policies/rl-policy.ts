@@ -9,14 +9,8 @@ import { readFile } from 'node:fs/promises';
 // pattern, optimization level) change that by less than 1 MB.
 import type * as Ort from 'onnxruntime-node';
 import { Mlp, type MlpJson } from '../../../models/rl/mlp.js';
-import {
-  CandidateExtractor,
-  type CandidateLimits,
-  type Candidates,
-  DEFAULT_LIMITS,
-  extractCandidates,
-  FEATURE_COUNT,
-} from '../features.js';
+import { CandidateExtractor, extractCandidates } from '../candidate-extractor.js';
+import { type CandidateLimits, type Candidates, DEFAULT_LIMITS, FEATURE_COUNT } from '../features.js';
 import { checkCard, type ModelCard } from '../model-card.js';
 import type { Observation, Placement, Policy } from '../policy.js';
 import { selectPlacements } from '../rl-select.js';
