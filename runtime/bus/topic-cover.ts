@@ -4,7 +4,6 @@
 // agentos/v1/agents/+/telemetry both subscribed, such a broker would send every telemetry message twice. A filter
 // covered by another is left out; two that overlap without one covering the other are replaced by one filter
 // covering both (the router drops what it then receives for nobody).
-import { levelsMatch } from './topic-router.js';
 
 /** true when every topic `b` matches is matched by `a` */
 export function covers(a: readonly string[], b: readonly string[]): boolean {
@@ -70,7 +69,5 @@ export function brokerFilters(filters: Iterable<string>): string[] {
   return chosen.map((levels) => levels.join('/'));
 }
 
-/** a topic matches `filter` (string form of levelsMatch, for tests and callers outside the hot path) */
-export function filterMatches(filter: string, topic: string): boolean {
-  return levelsMatch(filter.split('/'), topic.split('/'));
-}
+/** a topic matches `filter` (topics.ts's topicMatches, under the name the cover tests use) */
+export { topicMatches as filterMatches } from './topics.js';

@@ -5,7 +5,7 @@
 // machinery; an external broker may even send one copy per overlapping subscription ([MQTT-3.3.5-1] allows it).
 // Here a message is matched once against a cache of topic -> handlers, and each handler that matches runs once.
 import type { MessageHandler, TopicInfo } from './bus.js';
-import { parseAgentTopic } from './topics.js';
+import { levelsMatch, parseAgentTopic } from './topics.js';
 
 export interface TopicRouterOptions {
   /** distinct topics whose handler lists are remembered; the cache is cleared when it is full */
@@ -123,22 +123,6 @@ export class TopicRouter {
     for (const route of this.#routes) if (levelsMatch(route.levels, levels)) out.push(route.handler);
     return out.length === 0 ? NONE : out;
   }
-}
-
-/**
- * [MQTT-4.7.1-2] '#' matches its parent level and any number of child levels; [MQTT-4.7.1-3] '+' matches exactly
- * one level; [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'.
- */
-export function levelsMatch(filter: readonly string[], topic: readonly string[]): boolean {
-  const first = filter[0];
-  if ((first === '#' || first === '+') && topic[0]?.startsWith('$')) return false;
-  for (let i = 0; i < filter.length; i++) {
-    const level = filter[i];
-    if (level === '#') return true;
-    if (i >= topic.length) return false;
-    if (level !== '+' && level !== topic[i]) return false;
-  }
-  return filter.length === topic.length;
 }
 
 /** [MQTT-4.7.1-2] '#' alone in the last level; [MQTT-4.7.1-3] '+' alone in its level; [MQTT-4.7.3-1] not empty */

@@ -101,15 +101,23 @@ export function parseApiTopic(topic: string): { method: string; gatewayId: strin
   return m ? { method: m[2] as string, gatewayId: m[1] as string } : null;
 }
 
-/** MQTT topic filter matching ([MQTT-4.7.1-2] '#' matches the parent level too, [MQTT-4.7.1-3] '+' one level) */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
+/**
+ * [MQTT-4.7.1-2] '#' matches its parent level and any number of child levels; [MQTT-4.7.1-3] '+' matches exactly
+ * one level; [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'.
+ */
+export function levelsMatch(filter: readonly string[], topic: readonly string[]): boolean {
+  const first = filter[0];
+  if ((first === '#' || first === '+') && topic[0]?.startsWith('$')) return false;
+  for (let i = 0; i < filter.length; i++) {
+    const level = filter[i];
     if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+    if (i >= topic.length) return false;
+    if (level !== '+' && level !== topic[i]) return false;
   }
-  return f.length === t.length;
+  return filter.length === topic.length;
+}
+
+/** string form of levelsMatch, for tests and callers outside the hot path */
+export function topicMatches(filter: string, topic: string): boolean {
+  return levelsMatch(filter.split('/'), topic.split('/'));
 }
