@@ -174,44 +174,63 @@ export interface CliGateway {
   /** CPU time (user + system) the process used until its ready line was read */
   cpuReadyMs: number;
   log: Record<string, unknown>;
+  /** the command line, environment assignments first */
+  command: string;
   stop(): Promise<void>;
 }
 
+/** how to start node: flags before the script and extra environment (package.json's start script has both) */
+export interface NodeLaunch {
+  flags?: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}
+
 /** `agentos start` as a user runs it: the built CLI when dist/ exists, else the sources through tsx */
-export async function spawnCli(dataDir: string, extraArgs: string[]): Promise<CliGateway> {
+export async function spawnCli(dataDir: string, extraArgs: string[], launch: NodeLaunch = {}): Promise<CliGateway> {
   const dist = join(root, 'dist/runtime/cli/agentos.js');
   const hasDist = await readFile(dist).then(
     () => true,
     () => false,
   );
   const entry = hasDist ? [dist] : ['--import', 'tsx', join(root, 'runtime/cli/agentos.ts')];
+  const args = [
+    ...(launch.flags ?? []),
+    ...entry,
+    'start',
+    '--port',
+    '0',
+    '--no-ws',
+    '--data-dir',
+    dataDir,
+    ...extraArgs,
+  ];
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...entry, 'start', '--port', '0', '--no-ws', '--data-dir', dataDir, ...extraArgs],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...launch.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
-      for (const line of buf.split('\n')) {
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const line of lines)
         if (line.includes('"gateway ready"')) resolve(JSON.parse(line) as Record<string, unknown>);
-      }
     });
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
   });
   const wallReadyMs = performance.now() - started;
   const cpuReadyMs = await cpuMsOf(child.pid ?? 0);
+  child.stdout?.resume();
   return {
     child,
     wallReadyMs,
     cpuReadyMs,
     log: { ...log, entry: hasDist ? 'dist' : 'tsx' },
+    command: [...Object.entries(launch.env ?? {}).map(([k, v]) => `${k}=${v}`), 'node', ...args].join(' '),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -1,11 +1,10 @@
 // The RSS part of bench/ingest.ts: the gateway started as `npm start` starts it (package.json's start script, its node
 // flags included, with the built CLI; the sources through tsx when there is no dist/), idle with 1000 registered agents
 // over 20 MQTT connections. Also a breakdown: /proc/PID/smaps_rollup and the gateway's `process` health section.
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiClient } from '../../../runtime/bus/api-client.js';
-import { type CliGateway, forkLoad, root, rssMb, tempDir, waitUntil } from './fixtures.js';
+import { type CliGateway, forkLoad, root, rssMb, spawnCli, tempDir, waitUntil } from './fixtures.js';
 
 export interface RssResult {
   rssMb: number;
@@ -38,44 +37,10 @@ async function startScript(): Promise<{ env: Record<string, string>; flags: stri
   return { env, flags: words.slice(1, scriptAt), script: words[scriptAt] ?? '' };
 }
 
-/** `npm start` without npm in between (so the pid is the gateway's) */
-async function spawnAsNpmStart(dataDir: string, extraArgs: string[]): Promise<CliGateway & { command: string }> {
-  const { env, flags, script } = await startScript();
-  const hasDist = await readFile(join(root, script)).then(
-    () => true,
-    () => false,
-  );
-  const entry = hasDist ? [script] : ['--import', 'tsx', 'runtime/cli/agentos.ts'];
-  const args = [...flags, ...entry, 'start', '--port', '0', '--no-ws', '--data-dir', dataDir, ...extraArgs];
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const log = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const line of lines) if (line.includes('"gateway ready"')) resolve(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-  });
-  child.stdout?.resume();
-  return {
-    child,
-    wallReadyMs: performance.now() - started,
-    cpuReadyMs: Number.NaN,
-    log,
-    command: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'node', ...args].join(' '),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+/** `npm start` without npm in between (so the pid is the gateway's): the start script's environment and node flags */
+async function spawnAsNpmStart(dataDir: string, extraArgs: string[]): Promise<CliGateway> {
+  const { env, flags } = await startScript();
+  return spawnCli(dataDir, extraArgs, { flags, env });
 }
 
 async function smapsRollupMb(pid: number): Promise<{ anonMb: number; fileMb: number }> {
