@@ -5,9 +5,10 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { type BrokerAccess, type BrokerGuard, hasGuard, type Principal } from './access.js';
 import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+import { type CachedEmitter, cachedEmitter, MATCH_CACHE_TOPICS_MAX } from './match-cache.js';
 import { TopicRouter } from './topic-router.js';
 import { listenUnix, type UnixListener } from './unix-listener.js';
 
@@ -25,6 +26,8 @@ export interface EmbeddedBrokerOptions {
   unixSocketPath?: string | null | undefined;
 }
 
+/** aedes' default: messages its emitter delivers at once before it queues them */
+const AEDES_CONCURRENCY = 100;
 // aedes' AuthErrorCode is a const enum, which isolated transpilers cannot inline; values from [MQTT-3.2.2.3]
 const BAD_USERNAME_OR_PASSWORD = 4;
 
@@ -40,6 +43,7 @@ export class EmbeddedBroker implements Bus {
   #wss: WebSocketServer | undefined;
   #unix: UnixListener | undefined;
   #starting: Promise<void> | undefined;
+  #emitter: CachedEmitter | undefined;
 
   constructor(options: EmbeddedBrokerOptions) {
     this.#options = options;
@@ -64,6 +68,11 @@ export class EmbeddedBroker implements Bus {
     return this.#unix?.path ?? null;
   }
 
+  /** the broker's topic -> subscribers cache (match-cache.ts): whether it is on, and its counters */
+  get matchCache(): { cached: boolean; hits: number; misses: number; clears: number } {
+    return { cached: this.#emitter?.cached ?? false, ...(this.#emitter?.stats ?? { hits: 0, misses: 0, clears: 0 }) };
+  }
+
   /** connected MQTT clients (sockets and WebSockets) */
   get connectedClients(): number {
     return this.#aedes?.connectedClients ?? 0;
@@ -80,7 +89,15 @@ export class EmbeddedBroker implements Bus {
   }
 
   async #start(): Promise<void> {
-    const aedes = await Aedes.createBroker({ id: this.#options.id, ...this.#hooks() });
+    const emitter = cachedEmitter({ concurrency: AEDES_CONCURRENCY, topicsMax: MATCH_CACHE_TOPICS_MAX });
+    if (!emitter.cached) this.#options.logger.warn('mqemitter changed shape: broker runs without its match cache');
+    this.#emitter = emitter;
+    const aedes = await Aedes.createBroker({
+      id: this.#options.id,
+      concurrency: AEDES_CONCURRENCY,
+      mq: emitter.mq,
+      ...this.#hooks(),
+    });
     this.#aedes = aedes;
     await this.#guard?.start(aedes).catch(async (err: unknown) => {
       this.#aedes = undefined;
@@ -107,6 +124,8 @@ export class EmbeddedBroker implements Bus {
   }
 
   async #startWebSocket(aedes: Aedes, port: number): Promise<void> {
+    // loaded here: a gateway without a WebSocket listener does not carry the ws package
+    const { createWebSocketStream, WebSocketServer } = await import('ws');
     const http = createHttpServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
     });
