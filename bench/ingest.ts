@@ -25,7 +25,7 @@ const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '100000' },
     devices: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '7' },
     commands: { type: 'string', default: '2000' },
     // `--only rss`: only the RSS part, `--runs` times (default 3), with the median and every value
     only: { type: 'string' },
@@ -88,11 +88,13 @@ interface IngestResult {
   gateway: Rate;
   aedes: Rate;
   core: Rate;
+  /** gateway / aedes per round (CPU-normalized): the paired view of the spread */
+  roundRatios: number[];
 }
 
 /** interleaved rounds (aedes, gateway with every component, gateway core only); medians */
 async function ingestRounds(): Promise<IngestResult> {
-  const runs: Record<keyof IngestResult, Rate[]> = { gateway: [], aedes: [], core: [] };
+  const runs: Record<'gateway' | 'aedes' | 'core', Rate[]> = { gateway: [], aedes: [], core: [] };
   for (let r = 0; r < ROUNDS; r++) {
     runs.aedes.push(await throughput(bareAedesSink));
     for (const [key, components] of [
@@ -108,7 +110,8 @@ async function ingestRounds(): Promise<IngestResult> {
     );
   }
   const med = (xs: Rate[]): Rate => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
-  return { gateway: med(runs.gateway), aedes: med(runs.aedes), core: med(runs.core) };
+  const roundRatios = runs.gateway.map((g, i) => round(g.cpu / (runs.aedes[i]?.cpu ?? Number.NaN), 3));
+  return { gateway: med(runs.gateway), aedes: med(runs.aedes), core: med(runs.core), roundRatios };
 }
 
 /** command round trips from the gateway's dispatcher to a device process and back, under steady background load */
@@ -187,6 +190,7 @@ console.log(
     gateway_msgs_per_s_wall: Math.round(ingest.gateway.wall),
     aedes_msgs_per_s_wall: Math.round(ingest.aedes.wall),
     ratio_vs_aedes_wall: round(ingest.gateway.wall / ingest.aedes.wall, 3),
+    ratio_vs_aedes_per_round: ingest.roundRatios,
     core_msgs_per_s: Math.round(ingest.core.cpu),
     core_ratio_vs_aedes: round(ingest.core.cpu / ingest.aedes.cpu, 3),
     cmd_rtt_max_ms: round(rtt.max, 3),
