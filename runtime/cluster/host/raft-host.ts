@@ -1,11 +1,13 @@
 // Runs one Raft node for real: a tick timer, durable storage and a transport around the pure core. Every Ready is
 // handled in the order the core requires: persist (fsync) -> send -> install snapshot / apply -> advance, one Ready at
 // a time. Proposals resolve when their entry is applied here; reads resolve after a ReadIndex round once the local
-// state machine has caught up, so they are linearizable.
+// state machine has caught up, so they are linearizable; a read during an election waits for the next leader
+// (read-barrier.ts).
 import { DEFAULT_RAFT_CONFIG, RaftNode, type RaftStatus } from '../raft/node.js';
 import { SeededRng } from '../raft/prng.js';
 import type { Entry, Message, NodeId, RaftConfig, Ready, Snapshot } from '../raft/types.js';
 import { FileStorage } from '../storage/file-storage.js';
+import { ReadBarrier } from './read-barrier.js';
 
 export interface HostTransport {
   start(): Promise<void>;
@@ -30,9 +32,29 @@ export interface RaftHostOptions {
   /** Captures the state machine; with `snapshotEvery` the log is compacted after that many applied entries. */
   readonly capture?: (() => string) | undefined;
   readonly snapshotEvery?: number | undefined;
-  /** How long a proposal or read may wait, ms. */
+  /** How long a proposal or read may wait, ms (default 5000). */
   readonly requestTimeoutMs?: number | undefined;
+  /** How long a read or whenLeader() waits for a leader during an election, ms (default: requestTimeoutMs). */
+  readonly leaderWaitMs?: number | undefined;
   readonly onError?: ((err: unknown) => void) | undefined;
+}
+
+const REQUEST_TIMEOUT_MS_DEFAULT = 5000;
+/** linearizable reads waiting at once on one node */
+const READS_PENDING_MAX = 1024;
+
+/** calls waiting at once for a leader to be known (whenLeader) */
+const LEADER_WAITERS_MAX = 1024;
+
+interface LeaderWaiter {
+  readonly resolve: (leader: NodeId) => void;
+  readonly reject: (e: Error) => void;
+  readonly deadline: number;
+}
+
+function noLeaderError(id: NodeId, leaderWaitMs: number): Error {
+  const msg = `no leader known after ${leaderWaitMs} ms (leaderWaitMs) [node=${id}]: an election is in progress or no quorum is reachable; retry`;
+  return Object.assign(new Error(msg), { code: 'unavailable' });
 }
 
 interface Waiter {
@@ -50,13 +72,27 @@ export class RaftHost {
   private again = false;
   private applied = 0;
   private snapshotIndex = 0;
-  private readSeq = 0;
   private readonly proposals = new Map<number, Waiter & { term: number }>();
-  private readonly reads = new Map<string, Waiter>();
+  private readonly reads: ReadBarrier;
+  private readonly leaderWaitMs: number;
+  private readonly leaderWaiters = new Set<LeaderWaiter>();
   private readonly readyReads: { index: number; context: string }[] = [];
 
   constructor(private readonly opts: RaftHostOptions) {
     if (!Number.isInteger(opts.tickMs) || opts.tickMs < 1) throw new TypeError('tickMs must be a positive integer');
+    const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
+    const electionTicks = opts.raft?.electionTicks ?? DEFAULT_RAFT_CONFIG.electionTicks;
+    this.leaderWaitMs = opts.leaderWaitMs ?? timeoutMs;
+    this.reads = new ReadBarrier({
+      id: opts.id,
+      issue: (context) => this.requireNode().readIndex(context),
+      view: () => this.node?.basicStatus(),
+      timeoutMs,
+      leaderWaitMs: this.leaderWaitMs,
+      // a heartbeat round answers well within an election timeout; past it the round was most likely dropped
+      reissueMs: electionTicks * opts.tickMs,
+      readsPendingMax: READS_PENDING_MAX,
+    });
   }
 
   async start(): Promise<void> {
@@ -75,6 +111,8 @@ export class RaftHost {
     await this.transport.start();
     this.timer = setInterval(() => {
       this.node?.tick();
+      this.reads.poll();
+      this.pollLeaderWaiters();
       this.kick();
     }, this.opts.tickMs);
   }
@@ -84,12 +122,14 @@ export class RaftHost {
     if (!node) return;
     this.node = undefined;
     clearInterval(this.timer);
-    for (const w of [...this.proposals.values(), ...this.reads.values()]) {
+    for (const w of this.proposals.values()) {
       clearTimeout(w.timer);
       w.reject(new Error('raft host stopped'));
     }
     this.proposals.clear();
-    this.reads.clear();
+    this.reads.rejectAll(new Error('raft host stopped'));
+    for (const w of this.leaderWaiters) w.reject(new Error('raft host stopped'));
+    this.leaderWaiters.clear();
     await transport?.stop();
     while (this.processing) await new Promise((r) => setTimeout(r, 5));
     await storage?.close();
@@ -115,17 +155,40 @@ export class RaftHost {
     return p;
   }
 
-  /** A linearizable read barrier: resolves when this node's state machine reflects every write acknowledged before. */
+  /**
+   * A linearizable read barrier: resolves when this node's state machine reflects every write acknowledged before.
+   * During an election it waits for the next leader (at most leaderWaitMs) rather than failing at once.
+   */
   read(): Promise<void> {
-    const context = `${this.opts.id}-${++this.readSeq}`;
-    try {
-      this.requireNode().readIndex(context);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const p = this.wait(this.reads, context, `read ${context}`, {});
+    const p = this.reads.read();
     this.kick();
     return p;
+  }
+
+  /** The leader this node knows; during an election it waits for the next one, at most leaderWaitMs. */
+  whenLeader(): Promise<NodeId> {
+    const leader = this.node?.basicStatus().leader;
+    if (leader) return Promise.resolve(leader);
+    if (!this.node) return Promise.reject(new Error('raft host not started'));
+    if (this.leaderWaiters.size >= LEADER_WAITERS_MAX) {
+      return Promise.reject(
+        new Error(`too many calls waiting for a leader (${LEADER_WAITERS_MAX}) [node=${this.opts.id}]`),
+      );
+    }
+    return new Promise<NodeId>((resolve, reject) => {
+      this.leaderWaiters.add({ resolve, reject, deadline: Date.now() + this.leaderWaitMs });
+    });
+  }
+
+  private pollLeaderWaiters(now = Date.now()): void {
+    if (this.leaderWaiters.size === 0) return;
+    const leader = this.node?.basicStatus().leader;
+    for (const w of this.leaderWaiters) {
+      if (leader) w.resolve(leader);
+      else if (now >= w.deadline) w.reject(noLeaderError(this.opts.id, this.leaderWaitMs));
+      else continue;
+      this.leaderWaiters.delete(w);
+    }
   }
 
   transferLeadership(to: NodeId): void {
@@ -143,7 +206,7 @@ export class RaftHost {
   }
 
   private wait<K>(map: Map<K, Waiter & object>, key: K, what: string, extra: object): Promise<void> {
-    const ms = this.opts.requestTimeoutMs ?? 5000;
+    const ms = this.opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         map.delete(key);
@@ -207,11 +270,7 @@ export class RaftHost {
       const rs = this.readyReads[i]!;
       if (rs.index > this.applied) continue;
       this.readyReads.splice(i, 1);
-      const w = this.reads.get(rs.context);
-      if (!w) continue;
-      this.reads.delete(rs.context);
-      clearTimeout(w.timer);
-      w.resolve();
+      this.reads.release(rs.context);
     }
   }
 
