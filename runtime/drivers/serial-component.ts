@@ -1,8 +1,11 @@
 // The serial driver as a gateway component: its events feed the agent table, commands the dispatcher publishes for
 // serial agents (agents/{id}/cmd) are answered on their reply topic like any MQTT agent's, an open and handshaken
-// port keeps its agent alive, and OTA jobs run through a bounded queue. Off when config.serial.ports is empty.
+// port keeps its agent alive, and OTA jobs run through a bounded queue. Off when config.serial.ports is empty (the
+// driver and the firmware bridge are then not loaded).
 import type { AgentCommand } from '../../drivers/driver.js';
-import { OtaQueue, SerialDriver, type SerialDriverOptions } from '../../drivers/serial/index.js';
+import type { SerialDriverOptions } from '../../drivers/serial/options.js';
+import { OtaQueue } from '../../drivers/serial/ota-queue.js';
+import type { SerialDriver } from '../../drivers/serial/serial-driver.js';
 import type { Unsubscribe } from '../bus/bus.js';
 import type { CommandMessage, CommandReplyMessage } from '../bus/schemas/command-messages.js';
 import { parseAgentTopic, topics } from '../bus/topics.js';
@@ -13,36 +16,25 @@ const ERROR_CHARS_MAX = 2048;
 
 export class SerialComponent implements Component {
   readonly name = 'serial';
-  readonly driver: SerialDriver | null;
+  /** created by start() when ports are configured (the driver and firmware bridge are loaded only then) */
+  #driver: SerialDriver | null = null;
   private readonly queue: OtaQueue;
   private off: Unsubscribe | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: GatewayContext,
-    extra: Partial<SerialDriverOptions> = {},
+    private readonly extra: Partial<SerialDriverOptions> = {},
   ) {
     const c = ctx.config.serial;
-    const driver =
-      c.ports.length === 0
-        ? null
-        : new SerialDriver({
-            ports: c.ports,
-            ackTimeoutMs: c.ackTimeoutMs,
-            retriesMax: c.retriesMax,
-            handshakeTimeoutMs: c.handshakeTimeoutMs,
-            reconnectPollMs: c.reconnectPollMs,
-            keepaliveMs: c.keepaliveMs,
-            ...extra,
-          });
-    this.driver = driver;
     const jobs = new OtaJobs({
       enqueue: (job) => queue.enqueue(job),
-      owns: (id) => driver?.owns(id) ?? false,
+      owns: (id) => this.#driver?.owns(id) ?? false,
       imageBytesMax: c.otaImageBytesMax,
     });
     const queue = new OtaQueue({
       update: (agentId, image, o) => {
+        const driver = this.#driver;
         if (!driver) return Promise.reject(new Error('serial driver has no ports configured'));
         return driver.ota(agentId, image, o);
       },
@@ -57,10 +49,27 @@ export class SerialComponent implements Component {
     jobs.register(ctx.api);
   }
 
+  get driver(): SerialDriver | null {
+    return this.#driver;
+  }
+
   async start(): Promise<void> {
-    const driver = this.driver;
-    if (!driver || this.off) return;
+    const c = this.ctx.config.serial;
+    if (c.ports.length === 0 || this.off) return;
     const { registry, logger, bus, config } = this.ctx;
+    if (!this.#driver) {
+      const { SerialDriver } = await import('../../drivers/serial/serial-driver.js');
+      this.#driver ??= new SerialDriver({
+        ports: c.ports,
+        ackTimeoutMs: c.ackTimeoutMs,
+        retriesMax: c.retriesMax,
+        handshakeTimeoutMs: c.handshakeTimeoutMs,
+        reconnectPollMs: c.reconnectPollMs,
+        keepaliveMs: c.keepaliveMs,
+        ...this.extra,
+      });
+    }
+    const driver = this.#driver;
     const log = logger.child({ component: 'serial' });
     await driver.start({
       emit: (e) => {
@@ -83,12 +92,12 @@ export class SerialComponent implements Component {
     this.off = undefined;
     await off?.();
     await this.queue.stop();
-    await this.driver?.stop();
+    await this.#driver?.stop();
   }
 
   private onCommand(topic: string, payload: Buffer): void {
     const parsed = parseAgentTopic(topic);
-    const driver = this.driver;
+    const driver = this.#driver;
     if (!parsed || !driver?.owns(parsed.agentId)) return;
     const m = this.ctx.validator.parse<CommandMessage>('command', payload);
     if (!m.ok) return; // the dispatcher only publishes valid commands; anything else is not ours to answer

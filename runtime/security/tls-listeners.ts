@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import type { Aedes } from 'aedes';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { ClientCertMode } from '../config/sections/security.js';
 
 export interface TlsMaterial {
@@ -61,6 +61,8 @@ export class TlsListeners {
       await listen(server, o.port, o.host);
     }
     if (o.wsPort !== null) {
+      // loaded here: a gateway without a secure WebSocket listener does not carry the ws package
+      const { createWebSocketStream, WebSocketServer } = await import('ws');
       const server = createHttpsServer(secure, (_req, res) => {
         res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket only\n');
       });

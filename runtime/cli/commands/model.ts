@@ -2,9 +2,6 @@
 // learning-curve SVG, resumable checkpoints) and shows the shipped model's card.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { heuristicByName } from '../../../models/rl/heuristics.js';
-import { runTraining } from '../../../models/rl/train.js';
-import { isSiteTrace, runSiteTraining } from '../../../models/rl/train-site.js';
 import { cardPathFor, defaultModelPath } from '../../scheduler/load-policy.js';
 import { checkCard } from '../../scheduler/model-card.js';
 import { type CliCommand, intOption, UsageError } from '../command.js';
@@ -54,6 +51,8 @@ export const modelCommand: CliCommand = {
     if (!(episodes > 0)) throw new UsageError('--episodes must be > 0');
     if (!(minutes > 0)) throw new UsageError(`--minutes must be a positive number, got "${values.minutes}"`);
     const trace = values.trace as string | undefined;
+    // the trainer and the simulator are loaded here, not with the CLI: `agentos start` never needs them
+    const { isSiteTrace, runSiteTraining } = await import('../../../models/rl/train-site.js');
     if (trace && isSiteTrace(trace)) {
       const r = runSiteTraining({
         trace,
@@ -68,6 +67,10 @@ export const modelCommand: CliCommand = {
       io.out(r.accepted ? `accepted: ${scores}; wrote ${r.modelPath}` : `rejected: ${scores}; nothing written`);
       return 0;
     }
+    const [{ runTraining }, { heuristicByName }] = await Promise.all([
+      import('../../../models/rl/train.js'),
+      import('../../../models/rl/heuristics.js'),
+    ]);
     const ck = runTraining({
       workload: (values.workload as string | undefined) ?? 'train-v1',
       trace,

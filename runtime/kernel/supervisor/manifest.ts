@@ -2,9 +2,9 @@
 // reports every error at once with its field path, then the entry is resolved inside the folder (no escape by `..`
 // or a symlink).
 import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
 export type RestartPolicyName = 'always' | 'on-failure' | 'never';
 
@@ -110,8 +110,20 @@ export class ManifestError extends Error {
   override name = 'ManifestError';
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-const validate = ajv.compile(manifestSchema);
+// Compiled on the first manifest and yaml required on the first agent.yaml, not when the gateway starts: most
+// gateways supervise no agent. require() keeps loadAgentDir synchronous (yaml resolves to the same CommonJS file
+// for import and require).
+let validator: ValidateFunction | undefined;
+const requireLazily = createRequire(import.meta.url);
+
+function manifestValidator(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, useDefaults: true, strict: true }).compile(manifestSchema);
+  return validator;
+}
+
+function parseYaml(text: string): unknown {
+  return (requireLazily('yaml') as typeof import('yaml')).parse(text);
+}
 
 function describe(e: ErrorObject): string {
   let path = e.instancePath || '';
@@ -125,6 +137,7 @@ function describe(e: ErrorObject): string {
 /** Checks a parsed manifest object; throws one ManifestError listing every bad field. `where` names the source. */
 export function parseManifest(raw: unknown, where: string): AgentManifest {
   const copy: unknown = raw === null || typeof raw !== 'object' ? raw : structuredClone(raw);
+  const validate = manifestValidator();
   if (!validate(copy)) {
     const errors = (validate.errors ?? []).map(describe);
     throw new ManifestError(`invalid manifest ${where}: ${errors.join('; ')}`);
