@@ -68,15 +68,30 @@ export async function runFailover(opts: FailoverOptions): Promise<FailoverResult
     }
     writing = false;
     await writer;
-    const l = await until(() => c.leader(), waitMs, 'a leader for the final read');
-    const dump = await c.request(l.id, { op: 'dump' }, waitMs);
-    const data = (dump.data ?? {}) as Record<string, string>;
+    const data = await finalRead(c, waitMs);
     const lost = acked.filter((k) => data[k] === undefined).length;
     return { size: opts.size, profile: opts.profile, electionMs, acknowledged: acked.length, lost };
   } finally {
     writing = false;
     await writer.catch(() => undefined);
     await c.stop();
+  }
+}
+
+/**
+ * Every key through a linearizable read on the leader of the moment. A read that fails (the leader was deposed under
+ * it) is tried again: a failed read must not count the writes as lost.
+ */
+async function finalRead(c: ProcessCluster, waitMs: number): Promise<Record<string, string>> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const l = await until(() => c.leader(), waitMs, 'a leader for the final read');
+    const dump = await c
+      .request(l.id, { op: 'dump' }, waitMs)
+      .catch((e: Error): Record<string, unknown> => ({ ok: false, error: e.message }));
+    if (dump.ok === true) return (dump.data ?? {}) as Record<string, string>;
+    if (performance.now() > deadline) throw new Error(`the final read failed on ${l.id}: ${String(dump.error)}`);
+    await sleep(50);
   }
 }
 

@@ -53,7 +53,8 @@ interface LeaderWaiter {
 }
 
 function noLeaderError(id: NodeId, leaderWaitMs: number): Error {
-  const msg = `no leader known after ${leaderWaitMs} ms (leaderWaitMs) [node=${id}]: an election is in progress or no quorum is reachable; retry`;
+  const why = 'an election is in progress or no quorum is reachable; retry';
+  const msg = `no leader known after ${leaderWaitMs} ms (leaderWaitMs) [node=${id}]: ${why}`;
   return Object.assign(new Error(msg), { code: 'unavailable' });
 }
 
