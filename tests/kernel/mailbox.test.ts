@@ -1,7 +1,7 @@
 // Mailboxes with their real on-disk queues and a routing table standing in for the registry: delivery to an agent
 // that was offline (across a new Mailboxes instance, as after a gateway restart), ack, bounded queue, capability
 // fan-out, request/reply and the timeout that names the request. The MQTT path is in mailbox-mqtt.test.ts.
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { MailEnvelope } from '../../runtime/kernel/mailbox/envelope.js';
@@ -60,6 +60,27 @@ t.test('a message to an offline agent waits on disk and is delivered when it com
   t.equal(second.ack('arm', ['m1', 'm2']), 2);
   t.equal(second.waiting('arm'), 0);
   t.throws(() => second.send({ from: 'planner', to: 'ghost', body: 1 }), { code: 'not_found' });
+});
+
+t.test('an agent nobody wrote to gets no queue: no journal file, nothing open, until a message arrives', async (t) => {
+  const tmp = tempDir('mailbox-none');
+  t.teardown(tmp.remove);
+  const table = new Table({ a: [], b: [] });
+  const mb = new Mailboxes({ dataDir: tmp.dir, routing: table });
+  await mb.start();
+  t.teardown(() => mb.stop());
+  table.online.add('b');
+  mb.agentOnline('b');
+  t.equal(mb.ack('b', ['nothing']), 0, 'an ack with no mailbox removes nothing');
+  t.equal(mb.waiting('b'), 0);
+  t.same(readdirSync(join(tmp.dir, 'mailbox')), [], 'hello, ack and waiting created no journal');
+  mb.send({ from: 'a', to: 'b', body: 1, messageId: 'm1' });
+  t.ok(existsSync(join(tmp.dir, 'mailbox', 'b.jsonl')), 'the first message creates the journal');
+  t.same(
+    table.delivered.map((e) => e.messageId),
+    ['m1'],
+    'and is delivered to the online agent',
+  );
 });
 
 t.test('the queue is bounded: a full mailbox refuses new messages and keeps the old', async (t) => {

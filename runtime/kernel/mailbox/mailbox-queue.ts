@@ -21,6 +21,11 @@ const COMPACT_BYTES_MIN = 64 * 1024;
 
 type Line = { add: MailEnvelope } | { ack: string[] };
 
+/** the journal of one agent's mailbox in the mailbox folder */
+export function journalPath(dir: string, agentId: string): string {
+  return join(dir, `${agentId}.jsonl`);
+}
+
 export class MailboxQueue {
   private items = new Map<string, { env: MailEnvelope; bytes: number }>();
   private bytes = 0;
@@ -33,7 +38,7 @@ export class MailboxQueue {
     private readonly dir: string,
     private readonly limits: QueueLimits,
   ) {
-    this.path = join(dir, `${agentId}.jsonl`);
+    this.path = journalPath(dir, agentId);
   }
 
   load(): this {

@@ -3,10 +3,10 @@
 // recipient acknowledges it, so a message to an offline agent is delivered when it comes back, and one in flight when
 // the gateway dies is delivered again (recipients drop repeats by messageId).
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailboxError, type MailEnvelope } from './envelope.js';
-import { MailboxQueue, type QueueLimits } from './mailbox-queue.js';
+import { journalPath, MailboxQueue, type QueueLimits } from './mailbox-queue.js';
 
 export interface MailboxRouting {
   /** true when the id names an agent the gateway knows (registered or installed) */
@@ -95,8 +95,17 @@ export class Mailboxes {
     return q;
   }
 
+  /**
+   * The agent's queue if it has one: loaded, or a journal on disk. An agent nobody wrote to gets no queue (no empty
+   * journal, no open file, no memory) when it says hello or acknowledges: most agents never use their mailbox.
+   */
+  private existing(agentId: string): MailboxQueue | undefined {
+    if (this.queues.has(agentId) || existsSync(journalPath(this.dir, agentId))) return this.queue(agentId);
+    return undefined;
+  }
+
   waiting(agentId: string): number {
-    return this.queue(agentId).length;
+    return this.existing(agentId)?.length ?? 0;
   }
 
   /** Accepts a message into the recipient's mailbox and delivers it now if the recipient is online. */
@@ -129,7 +138,7 @@ export class Mailboxes {
     const q = this.queue(env.to);
     if (q.has(env.messageId, env.from)) return env; // the sender's resend of a message already accepted
     q.push(env);
-    if (this.routing.isOnline(env.to)) this.flush(env.to);
+    if (this.routing.isOnline(env.to)) this.flush(env.to, q);
     return env;
   }
 
@@ -185,25 +194,27 @@ export class Mailboxes {
 
   /** The agent confirmed these messages; they leave its queue. More waiting ones are delivered. */
   ack(agentId: string, messageIds: readonly string[]): number {
-    const removed = this.queue(agentId).ack(messageIds);
+    const q = this.existing(agentId);
+    if (!q) return 0;
+    const removed = q.ack(messageIds);
     const flying = this.inFlight.get(agentId);
     for (const id of messageIds) flying?.delete(id);
-    if (this.routing.isOnline(agentId)) this.flush(agentId);
+    if (this.routing.isOnline(agentId)) this.flush(agentId, q);
     return removed;
   }
 
   /** The agent is (back) online and subscribed: deliver what waits for it. */
   agentOnline(agentId: string): void {
     this.inFlight.delete(agentId);
-    this.flush(agentId);
+    const q = this.existing(agentId);
+    if (q) this.flush(agentId, q);
   }
 
   agentOffline(agentId: string): void {
     this.inFlight.delete(agentId);
   }
 
-  private flush(agentId: string): void {
-    const q = this.queue(agentId);
+  private flush(agentId: string, q: MailboxQueue): void {
     let flying = this.inFlight.get(agentId);
     if (!flying) {
       flying = new Set();
