@@ -12,6 +12,7 @@ import { type ClusterSettings, resolveClusterSettings } from './cluster-settings
 import { ClusterTaskRunner } from './cluster-task-runner.js';
 import { Forwarder } from './forwarder.js';
 import { RaftHost } from './host/raft-host.js';
+import { callLeader } from './leader-call.js';
 import type { ConfChange } from './raft/membership.js';
 import type { Entry } from './raft/types.js';
 import { type ApplyResult, type ClusterCommand, ClusterState, decodeCommand } from './state/cluster-state.js';
@@ -141,13 +142,18 @@ export class ClusterNode {
     await host?.stop();
   }
 
-  /** Runs `op` on the leader: here if this node leads, else forwarded to the leader this node knows. */
+  /**
+   * Runs `op` on the leader: here if this node leads, else forwarded to the leader this node knows. During an election
+   * it waits for the next leader (at most leaderWaitMs), and goes to the new leader if the old one refused it unrun.
+   */
   async submit(op: ClusterOp): Promise<unknown> {
     const host = this.requireHost();
-    const st = host.status();
-    if (st?.role === 'leader') return this.execute(op);
-    if (!st?.leader) throw Object.assign(new Error('no leader known yet; retry'), { code: 'unavailable' });
-    return this.forwarder!.request(st.leader, op, this.ctx.config.cluster.requestTimeoutMs);
+    return callLeader({
+      self: this.settings!.nodeId,
+      whenLeader: () => host.whenLeader(),
+      here: () => this.execute(op),
+      there: (leader) => this.forwarder!.request(leader, op, this.ctx.config.cluster.requestTimeoutMs),
+    });
   }
 
   /** A linearizable read barrier (ReadIndex): afterwards `state` reflects every write acknowledged before the call. */
