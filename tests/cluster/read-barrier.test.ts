@@ -111,8 +111,10 @@ t.test('a round lost to a leader change, a term change or silence is started aga
   node.term = 2;
   b.poll(200);
   t.equal(node.issued.length, 3, 'the term changed: a new round');
-  b.poll(500);
-  t.equal(node.issued.length, 4, 'no answer within reissueMs: a new round');
+  b.poll(1399);
+  t.equal(node.issued.length, 3, 'the third round waits 4 x reissueMs (backoff)');
+  b.poll(1400);
+  t.equal(node.issued.length, 4, 'no answer within its wait: a new round');
   b.release('someone-else-1');
   await settle();
   t.equal(r.state, 'pending', 'an unknown context releases nothing');

@@ -2,8 +2,8 @@
 // that has committed in its term, and it drops a round silently when the leader steps down, the term changes or the
 // leader is not ready for it yet. So a read is not one request but a wait: while no leader is known it waits (up to
 // leaderWaitMs) instead of failing at once, and a round that may have been lost (leader or term changed, or no answer
-// within reissueMs) is started again under a new context. Any of a read's contexts that comes back releases it: each
-// was started after the read began, so its index covers every write acknowledged before the call.
+// within reissueMs, doubled each time) is started again under a new context. Any of a read's contexts that comes
+// back releases it: each was started after the read began, so its index covers every write acknowledged before.
 import { type NodeId, RaftError } from '../raft/types.js';
 
 export interface ReadBarrierOptions {
@@ -17,7 +17,7 @@ export interface ReadBarrierOptions {
   readonly timeoutMs: number;
   /** a read fails after this long without a leader that can serve it (an election, no quorum), ms */
   readonly leaderWaitMs: number;
-  /** a round without an answer after this long is started again, ms */
+  /** a round without an answer after this long is started again, ms (doubled for each further round of a read) */
   readonly reissueMs: number;
   /** reads waiting at once; one more is refused */
   readonly readsPendingMax: number;
@@ -115,7 +115,9 @@ export class ReadBarrier {
     const view = this.opts.view();
     r.contexts.push(context);
     this.byContext.set(context, r);
-    r.round = { term: view?.term ?? 0, leader: view?.leader ?? '', retryAt: now + this.opts.reissueMs };
+    // each further round of the same read waits twice as long: a slow quorum is not flooded with heartbeat rounds
+    const waitMs = Math.min(this.opts.reissueMs * 2 ** (r.contexts.length - 1), this.opts.timeoutMs);
+    r.round = { term: view?.term ?? 0, leader: view?.leader ?? '', retryAt: now + waitMs };
     r.leaderlessSince = undefined;
   }
 
