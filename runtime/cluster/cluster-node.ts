@@ -208,6 +208,8 @@ export class ClusterNode {
       case 'conf':
         return { index: await host.proposeConfChange(op.cc) };
       case 'transfer':
+        // already done when leadership moved to the target by itself meanwhile (etcd ignores a transfer to self too)
+        if (op.to === this.settings!.nodeId) return { requested: op.to, alreadyLeader: true };
         host.transferLeadership(op.to);
         return { requested: op.to };
       case 'status':

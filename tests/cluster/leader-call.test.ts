@@ -13,6 +13,7 @@ function fake(leaders: string[], fail: (leader: string, send: number) => Error |
     sent,
     options: {
       self: 'n1',
+      retryDelayMs: 1,
       whenLeader: async () => leaders[Math.min(turn++, leaders.length - 1)]!,
       here: async () => {
         sent.push('n1');
@@ -43,6 +44,11 @@ t.test('leadership moved under the call: sent again to the new leader', async (t
     leader === 'n1' ? new RaftError('not the leader (leader: unknown)', 'not-leader') : undefined,
   );
   t.equal(await callLeader(here.options), 'ran on n2', 'this node stopped leading before it proposed');
+  const fresh = fake(['n2'], (_leader, send) =>
+    send === 1 ? new Error('the leader has not yet committed an entry in its term') : undefined,
+  );
+  t.equal(await callLeader(fresh.options), 'ran on n2', 'a new leader not yet committed in its term: after a pause');
+  t.same(fresh.sent, ['n2', 'n2']);
 });
 
 t.test('at most LEADER_CALL_SENDS_MAX sends, then the last refusal', async (t) => {
@@ -69,6 +75,7 @@ t.test('refusedUnrun knows the refusals that prove the operation did not run', a
   t.ok(refusedUnrun(new Error('not the leader (leader: n3)')), 'relayed by the forwarder as a message');
   t.ok(refusedUnrun(new Error('leadership is moving to n3')));
   t.ok(refusedUnrun(new Error('g2 is not the leader')));
+  t.ok(refusedUnrun(new RaftError('the leader has not yet committed an entry in its term', 'no-commit-in-term')));
   t.notOk(refusedUnrun(new RaftError('a conf change is pending', 'conf-pending')));
   t.notOk(refusedUnrun(new Error('entry 7 was replaced by a newer leader entry')));
   t.notOk(refusedUnrun('not the leader'));
