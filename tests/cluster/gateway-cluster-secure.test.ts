@@ -74,7 +74,7 @@ t.test('secure brokers: peers log in as a gateway identity; a forwarded task com
   const env = { AGENTOS_USERNAME: 'admin', AGENTOS_PASSWORD: adminSecret };
   const submit = await runCli(['cluster', 'submit', 'sec-1', 'x', '--url', follower.url, '--json'], env);
   t.equal(submit.code, 0, `forwarded submit as an operator ${submit.stderr}`);
-  t.match(JSON.parse(submit.stdout), { ok: true });
+  t.match(JSON.parse(submit.stdout || '{}'), { ok: true }, 'the task is committed');
   for (const p of peers) {
     const s = await call<{ tasks: Record<string, unknown> }>(p.url, 'cluster.state');
     t.ok(s.tasks['sec-1'], `${p.id} holds the task (linearizable read)`);
