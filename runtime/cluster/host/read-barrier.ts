@@ -124,12 +124,8 @@ export class ReadBarrier {
   private noLeader(last: RaftError): Error {
     const ms = this.opts.leaderWaitMs;
     const why = `${last.message}; an election is in progress or no quorum is reachable`;
-    return Object.assign(
-      new Error(`no leader to serve a read after ${ms} ms (leaderWaitMs) [node=${this.opts.id}]: ${why}`),
-      {
-        code: 'unavailable',
-      },
-    );
+    const msg = `no leader to serve a read after ${ms} ms (leaderWaitMs) [node=${this.opts.id}]: ${why}`;
+    return Object.assign(new Error(msg), { code: 'unavailable' });
   }
 
   private finish(r: PendingRead, err?: Error): void {
