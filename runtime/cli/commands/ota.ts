@@ -42,7 +42,9 @@ export const otaCommand: CliCommand = {
         return 0;
       }
       const deadline = Date.now() + waitMs;
-      let last = '';
+      // the state the job was queued in comes first: a small image may be done before the first poll
+      let last = line(job);
+      if (!args.values['json']) io.out(last);
       for (;;) {
         const { job: j } = await api.call<{ job: OtaJobRecord }>('ota.status', { jobId: job.jobId });
         const text = line(j);

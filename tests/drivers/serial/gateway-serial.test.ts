@@ -60,7 +60,7 @@ t.test('a serial device served by the gateway', async (t) => {
   t.equal(code, 0, err.join('\n'));
   t.match(out.at(-1), /^ota serial-gw1: verified 20480 bytes, crc32 0x[0-9a-f]{8}$/);
   t.ok(
-    // the CLI polls, so a fast transfer may go from queued to done between two polls
+    // the queued state is printed first; a fast transfer may go from there to done between two polls
     out.some((l) => /(queued|running) \d+\/20480 bytes/.test(l)),
     'progress lines were shown',
   );
