@@ -123,6 +123,8 @@ function updateCardMetrics(results: readonly BenchLine[]): void {
             rl_gain_high_load: b.rl_gain_high_load,
             rl_gain_ci: [b.rl_gain_ci_low, b.rl_gain_ci_high],
             rl_worst_low_load: b.rl_worst_low_load,
+            rl_gain_high_load_vs_greedy: b.rl_gain_high_load_vs_greedy,
+            rl_gain_ci_vs_greedy: [b.rl_gain_ci_low_vs_greedy, b.rl_gain_ci_high_vs_greedy],
           },
         ]),
       ),
