@@ -23,7 +23,7 @@ import { rssWith1000Agents } from './lib/ingest/rss.js';
 
 const { values } = parseArgs({
   options: {
-    messages: { type: 'string', default: '100000' },
+    messages: { type: 'string', default: '300000' },
     devices: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '7' },
     commands: { type: 'string', default: '2000' },
