@@ -24,6 +24,8 @@ export interface MatchCacheOptions {
 }
 
 export const MATCH_CACHE_TOPICS_MAX = 16384;
+/** shared by every cached topic without subscribers (mqemitter's fan-out only reads it) */
+const NO_MATCH: unknown[] = [];
 
 export interface CachedEmitter {
   /** pass as aedes' `mq` option */
@@ -79,6 +81,7 @@ class CachingMatcher implements Matcher {
     }
     this.#stats.misses++;
     hit = this.#inner.match(topic);
+    if (hit.length === 0) hit = NO_MATCH; // the common answer, one array for every topic nobody subscribed
     if (this.#cache.size >= this.#topicsMax) this.#clear();
     this.#cache.set(topic, hit);
     return hit;
