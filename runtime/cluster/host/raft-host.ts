@@ -7,7 +7,7 @@ import { DEFAULT_RAFT_CONFIG, RaftNode, type RaftStatus } from '../raft/node.js'
 import { SeededRng } from '../raft/prng.js';
 import type { Entry, Message, NodeId, RaftConfig, Ready, Snapshot } from '../raft/types.js';
 import { FileStorage } from '../storage/file-storage.js';
-import { ReadBarrier } from './read-barrier.js';
+import { noLeaderError, ReadBarrier } from './read-barrier.js';
 
 export interface HostTransport {
   start(): Promise<void>;
@@ -50,12 +50,6 @@ interface LeaderWaiter {
   readonly resolve: (leader: NodeId) => void;
   readonly reject: (e: Error) => void;
   readonly deadline: number;
-}
-
-function noLeaderError(id: NodeId, leaderWaitMs: number): Error {
-  const why = 'an election is in progress or no quorum is reachable; retry';
-  const msg = `no leader known after ${leaderWaitMs} ms (leaderWaitMs) [node=${id}]: ${why}`;
-  return Object.assign(new Error(msg), { code: 'unavailable' });
 }
 
 interface Waiter {
@@ -186,7 +180,7 @@ export class RaftHost {
     const leader = this.node?.basicStatus().leader;
     for (const w of this.leaderWaiters) {
       if (leader) w.resolve(leader);
-      else if (now >= w.deadline) w.reject(noLeaderError(this.opts.id, this.leaderWaitMs));
+      else if (now >= w.deadline) w.reject(noLeaderError(this.opts.id, this.leaderWaitMs, 'known'));
       else continue;
       this.leaderWaiters.delete(w);
     }

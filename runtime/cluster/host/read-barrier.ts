@@ -6,6 +6,13 @@
 // back releases it: each was started after the read began, so its index covers every write acknowledged before.
 import { type NodeId, RaftError } from '../raft/types.js';
 
+/** The error of a read or call that waited leaderWaitMs for a leader in vain (code 'unavailable'). */
+export function noLeaderError(id: NodeId, leaderWaitMs: number, what: string, detail = ''): Error {
+  const why = `${detail}an election is in progress or no quorum is reachable`;
+  const msg = `no leader ${what} after ${leaderWaitMs} ms (leaderWaitMs) [node=${id}]: ${why}`;
+  return Object.assign(new Error(msg), { code: 'unavailable' });
+}
+
 export interface ReadBarrierOptions {
   /** this node, for error messages */
   readonly id: NodeId;
@@ -109,7 +116,10 @@ export class ReadBarrier {
         return;
       }
       r.leaderlessSince ??= now;
-      if (now - r.leaderlessSince >= this.opts.leaderWaitMs) this.finish(r, this.noLeader(err));
+      if (now - r.leaderlessSince >= this.opts.leaderWaitMs) {
+        const { id, leaderWaitMs } = this.opts;
+        this.finish(r, noLeaderError(id, leaderWaitMs, 'to serve a read', `${err.message}; `));
+      }
       return;
     }
     const view = this.opts.view();
@@ -119,13 +129,6 @@ export class ReadBarrier {
     const waitMs = Math.min(this.opts.reissueMs * 2 ** (r.contexts.length - 1), this.opts.timeoutMs);
     r.round = { term: view?.term ?? 0, leader: view?.leader ?? '', retryAt: now + waitMs };
     r.leaderlessSince = undefined;
-  }
-
-  private noLeader(last: RaftError): Error {
-    const ms = this.opts.leaderWaitMs;
-    const why = `${last.message}; an election is in progress or no quorum is reachable`;
-    const msg = `no leader to serve a read after ${ms} ms (leaderWaitMs) [node=${this.opts.id}]: ${why}`;
-    return Object.assign(new Error(msg), { code: 'unavailable' });
   }
 
   private finish(r: PendingRead, err?: Error): void {
