@@ -68,6 +68,7 @@ export class ClusterNode {
       tickMs: s.timing.tickMs,
       raft: { electionTicks: s.timing.electionTicks, heartbeatTicks: s.timing.heartbeatTicks },
       requestTimeoutMs: c.requestTimeoutMs,
+      leaderWaitMs: c.leaderWaitMs ?? undefined,
       snapshotEvery: c.snapshotEvery,
       apply: (entries) => this.apply(entries),
       restore: (data) => {

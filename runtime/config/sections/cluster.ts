@@ -38,6 +38,8 @@ export interface ClusterConfig {
   siteKeyFile: string | null;
   /** a proposal or linearizable read waits this long */
   requestTimeoutMs: number;
+  /** during an election, reads and writes wait this long for the next leader; null = requestTimeoutMs */
+  leaderWaitMs: number | null;
   /** applied entries between snapshots (log compaction) */
   snapshotEvery: number;
   /** the leader reconciles membership, agent placement and assignments this often */
@@ -99,6 +101,10 @@ export const clusterSection = defineSection<ClusterConfig>(
         'HMAC site key file (null = security.siteKeyFile); required unless security.devMode',
       ),
       requestTimeoutMs: int(100, 600000, 5000, 'a proposal or linearizable read waits this long, ms'),
+      leaderWaitMs: nullable(
+        { type: 'integer', minimum: 1, maximum: 600000 },
+        'during an election, reads and writes wait this long for a leader, ms (null = requestTimeoutMs)',
+      ),
       snapshotEvery: int(10, 10000000, 1000, 'applied entries between snapshots'),
       reconcileIntervalMs: int(10, 600000, 500, 'the leader reconciles members, agents and tasks this often, ms'),
     },
