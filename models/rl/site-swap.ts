@@ -1,12 +1,11 @@
 // Retrain from the site's trace and hot-swap the running model only when the candidate beats it on held-out windows.
-import { mkdirSync } from 'node:fs';
-import { cardPathFor } from '../../runtime/scheduler/load-policy.js';
-import { cardSkeleton } from '../../runtime/scheduler/model-card.js';
-import { RlOnnxPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
+// In-process (the caller's event loop runs the training); the gateway runs the same steps with the training in a
+// child process (runtime/scheduler/site-learning.ts, site-retrain-worker.ts) and the same swap (site-model-swap.ts).
+import { logRejected, swapInSiteModel } from '../../runtime/scheduler/site-model-swap.js';
 import type { SwappablePolicy } from '../../runtime/scheduler/swappable-policy.js';
 import type { DqnConfig } from './dqn.js';
 import type { MlpJson } from './mlp.js';
-import { shipModel } from './ship.js';
+import { writeSiteCandidate } from './site-candidate.js';
 import type { SiteTrace } from './site-trace.js';
 import { fineTuneFromSite, type SiteTuneResult } from './site-tune.js';
 
@@ -37,20 +36,15 @@ export async function retrainAndMaybeSwap(
     episodes: o.episodes,
     timeBudgetMs: o.timeBudgetMs,
   });
-  const scores = `held-out mean slowdown ${r.newScore.toFixed(4)} vs running ${r.oldScore.toFixed(4)}`;
   if (!r.accepted) {
-    o.logger.info(`scheduler: retrained model rejected, ${scores}; keeping "${running.name}"`);
+    logRejected(running, r, o.logger);
     return r;
   }
-  mkdirSync(o.dir, { recursive: true });
-  const card = cardSkeleton([...r.candidate.sizes], o.config.rl.withWait, o.config.rl.limits);
-  card.version = o.version;
-  card.createdAt = new Date().toISOString();
-  card.training = { source: 'site trace fine-tuning', episodes: r.episodes, trainWindows: r.trainWindows };
-  card.metrics = { heldOutMeanSlowdown: r.newScore, runningModelHeldOut: r.oldScore, heldOutWindows: r.heldOutWindows };
-  const modelPath = shipModel(r.candidate, card, o.dir, `scheduler-site-v${o.version}`);
-  const next = await RlOnnxPolicy.load(modelPath, cardPathFor(modelPath));
-  const previous = running.swap(next, `site retrain v${o.version}: ${scores}`);
-  if (previous instanceof RlOnnxPolicy) await previous.close();
+  const modelPath = writeSiteCandidate(r, o.config, {
+    dir: o.dir,
+    version: o.version,
+    name: `scheduler-site-v${o.version}`,
+  });
+  await swapInSiteModel(running, modelPath, o.version, r);
   return { ...r, modelPath };
 }

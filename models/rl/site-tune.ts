@@ -8,6 +8,7 @@ import { Simulator } from '../sim/simulator.js';
 import { type DqnConfig, DqnLearner } from './dqn.js';
 import { Mlp, type MlpJson } from './mlp.js';
 import { type SiteTrace, scenarioFromSiteTrace } from './site-trace.js';
+import { defaultDqnConfig } from './train-config.js';
 
 export interface SiteTuneOptions {
   base: MlpJson;
@@ -90,4 +91,30 @@ export function fineTuneFromSite(trace: SiteTrace, o: SiteTuneOptions): SiteTune
     heldOutWindows: heldOut.length,
     episodes,
   };
+}
+
+/** the value recipe of a card's hyperparameters that fine-tuning keeps (its Q scale and returns) */
+const RECIPE_KEYS = ['learningRate', 'gamma', 'tauMs', 'rewardScale', 'shaping', 'explore', 'nStep'] as const;
+
+/**
+ * The fine-tuning config for a base network: the training defaults, the hidden sizes of the network, the candidate
+ * window of its card, and the value recipe its card records (training.hyperparameters), so fine-tuning refines its
+ * ranking instead of refitting Q values of another scale (train-config.ts applyRecipe says why).
+ */
+export function siteTuneConfig(
+  base: MlpJson,
+  card: { withWait: boolean; limits: DqnConfig['rl']['limits']; training?: Record<string, unknown> } | undefined,
+  seed: number,
+): DqnConfig {
+  const config: DqnConfig = { ...defaultDqnConfig(seed), hidden: base.sizes.slice(1, -1), demoEnd: 0 };
+  if (!card) return config;
+  config.rl = { withWait: card.withWait, limits: { ...card.limits } };
+  const hp = card.training?.['hyperparameters'];
+  if (typeof hp !== 'object' || hp === null) return config;
+  const target = config as unknown as Record<string, unknown>;
+  for (const k of RECIPE_KEYS) {
+    const v = (hp as Record<string, unknown>)[k];
+    if (v !== undefined && (target[k] === undefined || typeof v === typeof target[k])) target[k] = v;
+  }
+  return config;
 }

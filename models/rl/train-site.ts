@@ -1,17 +1,24 @@
-// `agentos model train --trace SITE.json`: fine-tunes the shipped (or a checkpoint's) network on a recorded site trace
-// and writes the candidate only when it beats the base on the trace's held-out windows.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { cardSkeleton } from '../../runtime/scheduler/model-card.js';
+// `agentos model train --trace SITE`: fine-tunes the shipped (or a checkpoint's) network on a recorded site trace
+// (one file, or the gateway's trace directory with its rotated files) and writes the candidate only when it beats the
+// base on the trace's held-out windows.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { MlpJson } from './mlp.js';
-import { shipModel } from './ship.js';
-import { parseSiteTrace, SITE_TRACE_VERSION } from './site-trace.js';
-import { fineTuneFromSite, type SiteTuneResult } from './site-tune.js';
-import { defaultDqnConfig } from './train-config.js';
+import { writeSiteCandidate } from './site-candidate.js';
+import { SITE_TRACE_VERSION } from './site-trace.js';
+import { readSiteTrace, siteTraceFiles } from './site-trace-dir.js';
+import { fineTuneFromSite, type SiteTuneResult, siteTuneConfig } from './site-tune.js';
 import { loadCheckpoint } from './trainer.js';
 
-/** True when the file is a site trace (JSON with version and runs) rather than an arrivals-only trace. */
+/** newest tasks read from a trace directory */
+export const SITE_TRACE_TASKS_MAX = 20_000;
+
+/**
+ * True when the path is a site trace (JSON with version and runs) or a directory of site-trace*.json files, rather
+ * than an arrivals-only trace.
+ */
 export function isSiteTrace(path: string): boolean {
   try {
+    if (existsSync(path) && statSync(path).isDirectory()) return siteTraceFiles(path).length > 0;
     const j = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown; runs?: unknown };
     return j.version === SITE_TRACE_VERSION && Array.isArray(j.runs);
   } catch {
@@ -20,6 +27,7 @@ export function isSiteTrace(path: string): boolean {
 }
 
 export interface SiteTrainArgs {
+  /** a trace file or the gateway's <dataDir>/scheduler directory */
   trace: string;
   /** network to start from: a checkpoint (its best net) or the shipped weights file */
   resume?: string | undefined;
@@ -28,43 +36,39 @@ export interface SiteTrainArgs {
   episodes: number;
   minutes: number;
   seed: number;
+  windowTasks?: number | undefined;
 }
 
-export function runSiteTraining(a: SiteTrainArgs): SiteTuneResult & { modelPath?: string | undefined } {
-  const trace = parseSiteTrace(readFileSync(a.trace, 'utf8'), a.trace);
+export function runSiteTraining(
+  a: SiteTrainArgs,
+): SiteTuneResult & { modelPath?: string | undefined; traceFiles: string[]; traceTasks: number } {
+  const read = readSiteTrace(a.trace, { tasksMax: SITE_TRACE_TASKS_MAX });
   let base: MlpJson;
-  let config = defaultDqnConfig(a.seed);
+  let config: ReturnType<typeof siteTuneConfig>;
   if (a.resume) {
     const ck = loadCheckpoint(a.resume);
     base = ck.best?.net ?? ck.dqn.online;
     config = { ...ck.dqn.config, seed: a.seed };
   } else {
     base = JSON.parse(readFileSync(a.shippedWeights, 'utf8')) as MlpJson;
-    config = { ...config, hidden: base.sizes.slice(1, -1) };
+    const cardPath = a.shippedWeights.replace(/\.weights\.json$/, '.card.json');
+    const card = existsSync(cardPath) ? JSON.parse(readFileSync(cardPath, 'utf8')) : undefined;
+    config = siteTuneConfig(base, card, a.seed);
   }
-  const r = fineTuneFromSite(trace, {
+  const r = fineTuneFromSite(read.trace, {
     base,
     config,
-    windowTasks: 200,
+    windowTasks: a.windowTasks ?? 200,
     heldOutFraction: 0.3,
     episodes: a.episodes,
     timeBudgetMs: a.minutes * 60_000,
   });
-  if (!r.accepted) return r;
-  mkdirSync(a.out, { recursive: true });
-  const card = cardSkeleton([...r.candidate.sizes], config.rl.withWait, config.rl.limits);
-  card.version = `site-${Date.now()}`;
-  card.createdAt = new Date().toISOString();
-  card.training = {
-    source: 'site trace fine-tuning',
-    trace: a.trace,
-    episodes: r.episodes,
-    trainWindows: r.trainWindows,
-  };
-  card.metrics = {
-    heldOutMeanSlowdown: r.newScore,
-    baseHeldOutMeanSlowdown: r.oldScore,
-    heldOutWindows: r.heldOutWindows,
-  };
-  return { ...r, modelPath: shipModel(r.candidate, card, a.out) };
+  const extra = { traceFiles: read.files, traceTasks: read.trace.tasks.length };
+  if (!r.accepted) return { ...r, ...extra };
+  const modelPath = writeSiteCandidate(r, config, {
+    dir: a.out,
+    version: `site-${Date.now()}`,
+    training: { trace: a.trace, traceFiles: read.files },
+  });
+  return { ...r, ...extra, modelPath };
 }

@@ -2,7 +2,8 @@
 // bounded, persisted queue; the scheduling loop places them with the configured policy (SchedulerPolicyComponent:
 // the shipped rl model, or its fallback heuristic) on online agents; assignments and results travel over the bus;
 // every transition is published retained on agentos/v1/tasks/{taskId}/state; the site trace is recorded for
-// `agentos model train --trace`. Tasks of an agent that goes offline or fails are re-queued.
+// `agentos model train --trace` and for retraining the running model from it (site-learning.ts, API model.retrain and
+// model.status). Tasks of an agent that goes offline or fails are re-queued.
 import { join, resolve } from 'node:path';
 import type { TaskState, TaskSubmitParams } from '../bus/schemas/task-messages.js';
 import { topics } from '../bus/topics.js';
@@ -10,8 +11,10 @@ import type { Component, GatewayContext } from '../component.js';
 import type { AgentChange } from '../kernel/registry/agent-record.js';
 import { AgentSpeeds } from './agent-speeds.js';
 import { TaskDispatcher } from './dispatcher.js';
+import { registerModelMethods } from './model-api.js';
 import { SchedulerPolicyComponent } from './policy-component.js';
 import { SchedulingLoop } from './scheduling-loop.js';
+import { SiteLearning } from './site-learning.js';
 import { SiteTraceFile, type TraceAgent } from './site-trace-file.js';
 import { registerTaskMethods, type TaskService } from './task-api.js';
 import { TaskLifecycle } from './task-lifecycle.js';
@@ -28,6 +31,7 @@ export class SchedulerComponent implements Component, TaskService {
   readonly dispatcher: TaskDispatcher;
   readonly loop: SchedulingLoop;
   readonly trace: SiteTraceFile | null;
+  readonly learning: SiteLearning;
   readonly speeds = new AgentSpeeds();
   #offChange: (() => void) | undefined;
   #offHealth: (() => void) | undefined;
@@ -77,7 +81,9 @@ export class SchedulerComponent implements Component, TaskService {
           logger: ctx.logger,
         })
       : null;
+    this.learning = new SiteLearning(ctx, this.policy, this.trace);
     registerTaskMethods(ctx.api, this);
+    registerModelMethods(ctx.api, this.learning);
   }
 
   async start(): Promise<void> {
@@ -85,6 +91,7 @@ export class SchedulerComponent implements Component, TaskService {
     this.#started = true;
     const { ctx } = this;
     await this.policy.start();
+    this.learning.start();
     this.store.load();
     this.lifecycle.recover(Date.now());
     await this.trace?.start();
@@ -107,6 +114,7 @@ export class SchedulerComponent implements Component, TaskService {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    await this.learning.stop();
     await this.loop.stop();
     this.#offChange?.();
     this.#offHealth?.();
@@ -205,6 +213,7 @@ export class SchedulerComponent implements Component, TaskService {
     const attempt = task.attempts.at(-1);
     if (attempt) this.speeds.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs);
     this.trace?.completion(task.id, agentId, atMs);
+    this.learning.runCompleted();
   }
 
   #publish(taskId: string, payload: string): void {

@@ -62,6 +62,12 @@ export class SiteTraceFile {
     await this.#writing;
   }
 
+  /** writes what was recorded so far (a retrain reads the files) */
+  async flush(): Promise<void> {
+    this.#flushSoon();
+    await this.#writing;
+  }
+
   get stats(): { path: string; arrivals: number; runs: number; rotations: number } {
     return { path: this.path, arrivals: this.#arrivals, runs: this.#runs, rotations: this.#rotations };
   }

@@ -9,6 +9,8 @@ export interface SwapLogger {
 export class SwappablePolicy implements Policy {
   private current: Policy;
   private swaps = 0;
+  /** decisions still running per policy (a native session must not be released under them) */
+  readonly #pending = new Map<Policy, Set<Promise<readonly Placement[]>>>();
 
   constructor(
     initial: Policy,
@@ -30,7 +32,23 @@ export class SwappablePolicy implements Policy {
   }
 
   decide(obs: Observation): readonly Placement[] | Promise<readonly Placement[]> {
-    return this.current.decide(obs);
+    const policy = this.current;
+    const r = policy.decide(obs);
+    if (!(r instanceof Promise)) return r;
+    const set = this.#pending.get(policy) ?? new Set();
+    this.#pending.set(policy, set);
+    const tracked: Promise<readonly Placement[]> = r.finally(() => {
+      set.delete(tracked);
+      if (set.size === 0 && this.#pending.get(policy) === set) this.#pending.delete(policy);
+    });
+    set.add(tracked);
+    return tracked;
+  }
+
+  /** resolves once every decision started on `policy` has finished (so the caller may release it) */
+  async settled(policy: Policy): Promise<void> {
+    const set = this.#pending.get(policy);
+    if (set) await Promise.allSettled([...set]);
   }
 
   /** Replaces the policy; returns the previous one so the caller can release it. */

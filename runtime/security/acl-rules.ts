@@ -34,6 +34,7 @@ export const READ_ONLY_API_METHODS = [
   'resources.usage',
   'ota.status',
   'cluster.status',
+  'model.status',
 ] as const;
 export const AGENT_API_METHODS = [...READ_ONLY_API_METHODS, 'tasks.submit'] as const;
 

@@ -1,22 +1,29 @@
-// `agentos model train|info`: trains the learned scheduler in the simulator (progress bar with the running reward,
-// learning-curve SVG, resumable checkpoints) and shows the shipped model's card.
+// `agentos model train|info|retrain|status`: trains the learned scheduler in the simulator (progress bar with the
+// running reward, learning-curve SVG, resumable checkpoints) or on a site trace, shows the shipped model's card, and
+// retrains or inspects the model of a running gateway (model-live.ts).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cardPathFor, defaultModelPath } from '../../scheduler/load-policy.js';
 import { checkCard } from '../../scheduler/model-card.js';
+import { apiHelp, apiOptions } from '../api-options.js';
 import { type CliCommand, intOption, UsageError } from '../command.js';
+import { runModelRetrain, runModelStatus } from './model-live.js';
 
 export const modelCommand: CliCommand = {
   name: 'model',
-  summary: 'train the learned scheduler (train) or show the shipped model card (info)',
-  usage: 'train|info [options]',
+  summary:
+    'train the learned scheduler (train), show the shipped model card (info), retrain the model of a running ' +
+    'gateway from its site trace (retrain) or show what it runs (status)',
+  usage: 'train|info [options] | retrain [--url URL] [--episodes N] [--minutes M] | status [--url URL]',
   help: {
+    ...apiHelp,
     workload: 'workload name or JSON file (default train-v1)',
     trace:
-      'a site trace (models/rl/site-trace.ts): fine-tune, keep only if better on held-out windows; or an arrivals trace (models/workloads/trace.ts)',
+      "a site trace file or a gateway's trace directory (<dataDir>/scheduler, rotated files read together): " +
+      'fine-tune, keep only if better on held-out windows; or an arrivals trace (models/workloads/trace.ts)',
     resume: 'resume from a checkpoint.json',
-    episodes: 'episodes to train (default 300)',
-    minutes: 'wall-time budget in minutes (default 25)',
+    episodes: "episodes to train (default 300; retrain: the gateway's scheduler.siteLearning.episodes)",
+    minutes: "wall-time budget in minutes (default 25; retrain: the gateway's scheduler.siteLearning.minutes)",
     out: 'directory for checkpoint.json and learning-curve.svg (default data/rl-train)',
     seed: 'training seed (default 1)',
     demo: 'heuristic demonstrating early episodes (default hungarian)',
@@ -25,6 +32,7 @@ export const modelCommand: CliCommand = {
     ship: 'directory to write scheduler.onnx and its card into after training',
   },
   options: {
+    ...apiOptions,
     workload: { type: 'string' },
     trace: { type: 'string' },
     resume: { type: 'string' },
@@ -39,13 +47,21 @@ export const modelCommand: CliCommand = {
   },
   async run({ values, positionals }, io) {
     const sub = positionals[0];
+    if (sub === 'retrain' || sub === 'status') {
+      if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+      return sub === 'retrain'
+        ? runModelRetrain({ values, positionals }, io)
+        : runModelStatus({ values, positionals }, io);
+    }
     if (sub === 'info') {
       const path = defaultModelPath();
       const card = checkCard(JSON.parse(readFileSync(cardPathFor(path), 'utf8')));
       io.out(JSON.stringify({ model: path, name: card.name, version: card.version, metrics: card.metrics }, null, 2));
       return 0;
     }
-    if (sub !== 'train') throw new UsageError(`model: want "train" or "info", got ${sub ? `"${sub}"` : 'nothing'}`);
+    if (sub !== 'train') {
+      throw new UsageError(`model: want train, info, retrain or status, got ${sub ? `"${sub}"` : 'nothing'}`);
+    }
     const episodes = intOption(values, 'episodes') ?? 300;
     const minutes = Number(values.minutes ?? 25);
     if (!(episodes > 0)) throw new UsageError('--episodes must be > 0');
@@ -63,7 +79,9 @@ export const modelCommand: CliCommand = {
         minutes,
         seed: intOption(values, 'seed') ?? 1,
       });
-      const scores = `held-out mean slowdown ${r.newScore.toFixed(4)} vs base ${r.oldScore.toFixed(4)}`;
+      const scores =
+        `held-out mean slowdown ${r.newScore.toFixed(4)} vs base ${r.oldScore.toFixed(4)} ` +
+        `(${r.traceTasks} tasks from ${r.traceFiles.length} file(s))`;
       io.out(r.accepted ? `accepted: ${scores}; wrote ${r.modelPath}` : `rejected: ${scores}; nothing written`);
       return 0;
     }

@@ -31,6 +31,29 @@ export interface SchedulerConfig {
   traceFilesMax: number;
   /** the current trace file is rewritten at most this often */
   traceFlushIntervalMs: number;
+  /** retraining the running model from the site trace (runtime/scheduler/site-learning.ts) */
+  siteLearning: SiteLearningConfig;
+}
+
+export interface SiteLearningConfig {
+  /** retrain by itself every `everyRuns` completed runs (API `model.retrain` works either way) */
+  enabled: boolean;
+  /** completed runs since the last retrain that start an automatic one */
+  everyRuns: number;
+  /** fine-tuning episodes per retrain (one replay of one training window each) */
+  episodes: number;
+  /** wall-time budget of the training, minutes; the worker is killed a while after it */
+  minutes: number;
+  /** arrivals per trace window */
+  windowTasks: number;
+  /** share of the windows (the newest) held out for the accept/reject comparison */
+  heldOutFraction: number;
+  /** newest tasks of the trace read for a retrain */
+  traceTasksMax: number;
+  /** V8 heap limit of the retrain worker process, MiB */
+  workerHeapMb: number;
+  /** accepted site models kept on disk (the active one is never deleted) */
+  modelsKeptMax: number;
 }
 
 const int = intSetting;
@@ -71,6 +94,41 @@ export const schedulerSection = defineSection<SchedulerConfig>(
       traceTasksPerFileMax: int(10, 1000000, 5000, 'tasks per site-trace file before it rotates'),
       traceFilesMax: int(1, 100, 4, 'site-trace files kept (current plus rotated)'),
       traceFlushIntervalMs: int(100, 3600000, 5000, 'the current site-trace file is rewritten at most this often, ms'),
+      siteLearning: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description:
+          'retraining the running model from the site trace (enabled, everyRuns, episodes, minutes, windowTasks, ' +
+          'heldOutFraction, traceTasksMax, workerHeapMb, modelsKeptMax; see runtime/scheduler/README.md)',
+        properties: {
+          enabled: {
+            type: 'boolean',
+            default: false,
+            description: 'retrain from the site trace by itself every everyRuns completed runs',
+          },
+          everyRuns: int(10, 100000000, 2000, 'completed runs since the last retrain that start an automatic one'),
+          episodes: int(0, 100000, 30, 'fine-tuning episodes per retrain'),
+          minutes: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            maximum: 1440,
+            default: 10,
+            description: 'wall-time budget of the training, minutes (the worker is killed a while after it)',
+          },
+          windowTasks: int(10, 100000, 200, 'arrivals per trace window'),
+          heldOutFraction: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            exclusiveMaximum: 1,
+            default: 0.3,
+            description: 'share of the windows (the newest) held out for the accept/reject comparison',
+          },
+          traceTasksMax: int(20, 1000000, 20000, 'newest trace tasks read for a retrain'),
+          workerHeapMb: int(64, 16384, 384, 'V8 heap limit of the retrain worker process, MiB'),
+          modelsKeptMax: int(1, 100, 3, 'accepted site models kept on disk (the active one is never deleted)'),
+        },
+      },
     },
   },
 );
