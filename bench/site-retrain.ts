@@ -1,12 +1,13 @@
-// npm run bench -- site-retrain [--tasks 3000] [--rate 40] [--episodes 30] [--minutes 10] [--window 200]
+// npm run bench -- site-retrain [--tasks 3000] [--rate 40] [--episodes 30] [--minutes 10] [--window 200] [--keep-trace DIR]
 // A retrain of the running model from a real site trace, in a live gateway: an in-process gateway (embedded aedes on a
 // free port, state in a temp dir) with four real SDK agents of different speeds (each sleeps estimate x its
 // slowness, one or two tasks at a time) runs --tasks tasks submitted at --rate per second; the gateway records the
 // trace. Then `model.retrain` is called over the API: the training runs in the forked worker. Reports the retrain's
 // wall time and CPU (the worker's own count), the worker's peak RSS and niceness, and how long the gateway's event
 // loop stalled meanwhile (perf_hooks monitorEventLoopDelay over the retrain, against the same measure while the
-// trace was recorded; resolution 1 ms, so an idle loop reads about 1 ms). Last line: one JSON object.
-import { readdirSync, readFileSync } from 'node:fs';
+// trace was recorded; resolution 1 ms, so an idle loop reads about 1 ms). The contrast: the same fine-tune run on the
+// gateway's own event loop, and the stall it causes (loop_delay_in_process_max_ms). Last line: one JSON object.
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import type { MlpJson } from '../models/rl/mlp.js';
+import { readSiteTrace } from '../models/rl/site-trace-dir.js';
+import { fineTuneFromSite, siteTuneConfig } from '../models/rl/site-tune.js';
 import { ApiClient } from '../runtime/bus/api-client.js';
 import { validateConfig } from '../runtime/config/load.js';
 import { Gateway } from '../runtime/gateway.js';
@@ -27,6 +31,8 @@ const { values } = parseArgs({
     episodes: { type: 'string', default: '30' },
     minutes: { type: 'string', default: '10' },
     window: { type: 'string', default: '200' },
+    /** copy <dataDir>/scheduler (the trace files) here, for `agentos model train --trace DIR` */
+    'keep-trace': { type: 'string' },
   },
 });
 const tasksN = Number(values.tasks);
@@ -123,6 +129,28 @@ try {
   during.disable();
   clearInterval(watch);
   const ms = (ns: number) => round(ns / 1e6, 2);
+  const scheduler = join(dir, 'scheduler');
+  if (values['keep-trace']) cpSync(scheduler, values['keep-trace'], { recursive: true });
+  // the contrast: the same retrain on the gateway's own event loop (what the worker avoids)
+  const inProcess = monitorEventLoopDelay({ resolution: 1 });
+  inProcess.enable();
+  const ip0 = Date.now();
+  const shippedModel = String(
+    ((await api.call('model.status')) as { configuredModelPath: string }).configuredModelPath,
+  );
+  const base = JSON.parse(readFileSync(shippedModel.replace(/\.onnx$/, '.weights.json'), 'utf8')) as MlpJson;
+  const card = JSON.parse(readFileSync(shippedModel.replace(/\.onnx$/, '.card.json'), 'utf8'));
+  fineTuneFromSite(readSiteTrace(scheduler, { tasksMax: 20_000 }).trace, {
+    base,
+    config: siteTuneConfig(base, card, 1),
+    windowTasks: Number(values.window),
+    heldOutFraction: 0.3,
+    episodes: Number(values.episodes),
+    timeBudgetMs: Number(values.minutes) * 60_000,
+  });
+  await sleep(5); // let the monitor record the stalled interval
+  inProcess.disable();
+  const inProcessS = (Date.now() - ip0) / 1000;
   console.log(lines.filter((l) => l.startsWith('scheduler: retrained') || l.includes('swapped')).join('\n'));
   console.log(
     JSON.stringify({
@@ -148,6 +176,8 @@ try {
       loop_delay_during_p99_ms: ms(during.percentile(99)),
       loop_delay_during_mean_ms: ms(during.mean),
       loop_delay_recording_max_ms: ms(recording.max),
+      in_process_retrain_s: round(inProcessS, 2),
+      loop_delay_in_process_max_ms: ms(inProcess.max),
       loop_delay_recording_p99_ms: ms(recording.percentile(99)),
       loadavg_1m_start: round(load0, 2),
       loadavg_1m_end: round(loadavg()[0]!, 2),
