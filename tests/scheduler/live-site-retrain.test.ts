@@ -16,6 +16,7 @@ import { errorBody } from '../helpers/api-error.js';
 import { runCli } from '../helpers/cli.js';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { sdkAgent } from './live-fixtures.js';
 
 const WINDOW_TASKS = 10;
@@ -24,6 +25,17 @@ const SLOWNESS: Record<string, number> = { 'fast-1': 0.5, 'mid-1': 1, 'slow-1': 
 
 const schedulerLines = (gw: GatewayProcess) =>
   gw.logs.map((l) => String(l['msg'] ?? '')).filter((m) => m.startsWith('scheduler:'));
+
+/** the gateway's stdout may reach us after its API reply: wait for the line (a wait, not a time assertion) */
+const logged = (gw: GatewayProcess, line: string | RegExp) =>
+  waitFor(
+    () => schedulerLines(gw).some((m) => (typeof line === 'string' ? m === line : line.test(m))),
+    30_000,
+    `the log line ${line}`,
+  ).then(
+    () => true,
+    () => false,
+  );
 
 async function runTasks(tasks: TaskClient, from: number, count: number): Promise<void> {
   // submitted together, one task at a time per agent (cpu 1 of 1): a queue forms and placement matters
@@ -72,7 +84,7 @@ t.test('retrain a running gateway from its site trace', async (t) => {
   const short = await cli('retrain', '--episodes', '0');
   t.equal(short.code, 1, 'too short a trace fails the command');
   t.match(short.stderr, /site trace has 1 window\(s\) of 10 tasks; need >= 2/, 'naming the window count');
-  t.match(schedulerLines(gw).at(-1), /scheduler: retrain failed \(.*need >= 2\); keeping "rl"/, 'and logged');
+  t.ok(await logged(gw, /^scheduler: retrain failed \(.*need >= 2\); keeping "rl"$/), 'and logged');
 
   await runTasks(tasks, 6, 54);
   const before = await api.call<Status>('model.status');
@@ -90,7 +102,7 @@ t.test('retrain a running gateway from its site trace', async (t) => {
   t.ok(r0.trainWindows + r0.heldOutWindows >= 2, `${r0.trainWindows + r0.heldOutWindows} windows`);
   t.ok(r0.heldOutWindows >= 1 && r0.trainWindows >= 1, 'train and held-out windows');
   const rejectLine = `scheduler: retrained model rejected, held-out mean slowdown ${r0.newScore.toFixed(4)} vs running ${r0.oldScore.toFixed(4)}; keeping "rl"`;
-  t.ok(schedulerLines(gw).includes(rejectLine), 'the rejection is logged with both scores');
+  t.ok(await logged(gw, rejectLine), 'the rejection is logged with both scores');
   t.match(await api.call<Status>('model.status'), {
     source: 'shipped',
     swaps: 0,
@@ -114,7 +126,7 @@ t.test('retrain a running gateway from its site trace', async (t) => {
     t.ok(r.newScore < r.oldScore, `accepted: ${r.newScore} < ${r.oldScore}`);
     t.equal(r.swapped, true, 'swapped');
     t.ok(
-      schedulerLines(gw).includes(`scheduler: policy swapped "rl" -> "rl" (site retrain v${r.version}: ${scores})`),
+      await logged(gw, `scheduler: policy swapped "rl" -> "rl" (site retrain v${r.version}: ${scores})`),
       'the swap is logged with both scores',
     );
     t.match(status, { policy: 'rl', source: 'site', version: r.version, modelPath: r.modelPath, swaps: 1 });
@@ -122,7 +134,7 @@ t.test('retrain a running gateway from its site trace', async (t) => {
     t.match(pointer, { modelPath: r.modelPath, modelVersion: r.version }, 'a restart will load it');
   } else {
     t.ok(r.newScore >= r.oldScore, `rejected: ${r.newScore} >= ${r.oldScore}`);
-    t.ok(schedulerLines(gw).includes(`scheduler: retrained model rejected, ${scores}; keeping "rl"`), 'logged');
+    t.ok(await logged(gw, `scheduler: retrained model rejected, ${scores}; keeping "rl"`), 'logged');
     t.match(status, { policy: 'rl', source: 'shipped', swaps: 0 });
   }
   t.match(status, { retrain: { running: null, retrains: 3, last: { result: { version: r.version } } } });
