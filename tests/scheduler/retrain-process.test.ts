@@ -1,6 +1,6 @@
 // The retrain worker process (runtime/scheduler/retrain-process.ts, models/rl/site-retrain-worker.ts), forked for real:
 // a worker error comes back as the error's message; a worker past its wall-time budget is killed and the error says so;
-// one worker at a time per RetrainProcess.
+// one worker at a time per RetrainProcess; stop() kills a running worker.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -47,4 +47,14 @@ t.test('a worker past its budget is killed', async (t) => {
   await t.rejects(p.run(job(dir), { heapMb: 128, killAfterMs: 1 }), /retrain worker killed: past its wall-time budget/);
   t.equal(p.pid, null);
   await p.stop();
+});
+
+t.test('stop() kills a running worker', async (t) => {
+  const dir = await tempDir(t, 'retrain-process-stop-');
+  const p = new RetrainProcess();
+  const run = p.run(job(dir), { heapMb: 128, killAfterMs: 120_000 });
+  t.ok(p.pid, 'a worker runs');
+  await p.stop();
+  await t.rejects(run, /retrain worker killed: the gateway is stopping/);
+  t.equal(p.pid, null);
 });
