@@ -97,6 +97,8 @@ process.once('message', (job: RetrainJob) => {
     reply({ ok: false, error: (err as Error).message });
   }
 });
+// the gateway went away: nobody will read the answer (the training loop itself stops at its time budget)
+process.once('disconnect', () => process.exit(1));
 if (!process.send) {
   process.stderr.write('site-retrain-worker: run by the gateway (an IPC channel is required)\n');
   process.exit(2);

@@ -4,6 +4,7 @@
 // beats it on the newest (held-out) windows; the swap or the rejection is logged with both scores, and the pointer
 // <dataDir>/scheduler/active-model.json makes a restart load the site model. One retrain at a time; a failed one is
 // logged and the gateway keeps its policy.
+import { join } from 'node:path';
 import { ApiError } from '../bus/api-router.js';
 import type { GatewayContext } from '../component.js';
 import { ACTIVE_MODEL_FORMAT, type ActiveModelPointer, writeActiveModel } from './active-model.js';
@@ -113,6 +114,7 @@ export class SiteLearning {
 
   #refusal(): string | null {
     if (this.#stopped) return 'the gateway is stopping';
+    if (!this.policy.policy) return 'the scheduler is not started';
     if (!this.trace) return 'the site trace is off (scheduler.traceEnabled false): nothing to retrain from';
     const r = this.policy.running;
     if (r.source === 'heuristic' || !r.modelPath) {
@@ -165,7 +167,7 @@ export class SiteLearning {
       traceTasksMax: c.traceTasksMax,
       baseWeightsPath: `${modelPath.replace(/\.onnx$/, '')}.weights.json`,
       baseCardPath: cardPathFor(modelPath),
-      outDir: `${dir}/site-${n}`,
+      outDir: join(dir, `site-${n}`),
       version: `${root}-site.${n}`,
       episodes: p.episodes ?? c.episodes,
       timeBudgetMs: Math.round((p.minutes ?? c.minutes) * 60_000),
