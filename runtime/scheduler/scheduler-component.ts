@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { TaskState, TaskSubmitParams } from '../bus/schemas/task-messages.js';
 import { topics } from '../bus/topics.js';
 import type { Component, GatewayContext } from '../component.js';
-import type { AgentChange } from '../kernel/registry/agent-record.js';
+import type { AgentChange, AgentRecord } from '../kernel/registry/agent-record.js';
 import { AgentSpeeds } from './agent-speeds.js';
 import { TaskDispatcher } from './dispatcher.js';
 import { registerModelMethods } from './model-api.js';
@@ -101,6 +101,7 @@ export class SchedulerComponent implements Component, TaskService {
       this.trace?.arrival(taskView(task));
       this.#placed(task);
     }
+    for (const agent of ctx.registry.list()) if (agent.status === 'online') this.trace?.agent(traceAgent(agent));
     this.#offChange = ctx.registry.onChange((change) => this.#agentChanged(change));
     await this.dispatcher.start();
     // the embedded broker keeps retained messages in memory only: publish the kept tasks' state again
@@ -179,7 +180,10 @@ export class SchedulerComponent implements Component, TaskService {
       const lost = this.lifecycle.agentLost(agent.id, agent.statusReason ?? agent.status, Date.now());
       if (lost > 0) this.ctx.logger.info({ agentId: agent.id, tasks: lost }, 'tasks: agent lost, its tasks re-queued');
     }
-    if (change.type === 'registered' || (change.type === 'status' && agent.status === 'online')) this.loop.wake();
+    if (change.type === 'registered' || (change.type === 'status' && agent.status === 'online')) {
+      this.trace?.agent(traceAgent(agent));
+      this.loop.wake();
+    }
   }
 
   #transition(task: Readonly<TaskRecord>, previous: TaskState | null): void {
@@ -195,18 +199,7 @@ export class SchedulerComponent implements Component, TaskService {
     const attempt = activeAttempt(task as TaskRecord);
     const agent = attempt ? this.ctx.registry.get(attempt.agentId) : undefined;
     if (!attempt || !agent || !this.trace) return;
-    const traceAgent: TraceAgent = {
-      id: agent.id,
-      kind: agent.kind,
-      capabilities: agent.capabilities,
-      capacity: {
-        cpu: agent.capacity.cpu ?? 0,
-        memoryMb: agent.capacity.memoryMb ?? 0,
-        bandwidthKbps: agent.capacity.bandwidthKbps ?? 0,
-      },
-      linkQuality: typeof agent.metadata['linkQuality'] === 'number' ? agent.metadata['linkQuality'] : 1,
-    };
-    this.trace.placement(taskView(task as TaskRecord), traceAgent, attempt.assignedAtMs);
+    this.trace.placement(taskView(task as TaskRecord), traceAgent(agent), attempt.assignedAtMs);
   }
 
   #completed(task: Readonly<TaskRecord>, agentId: string, atMs: number): void {
@@ -221,4 +214,18 @@ export class SchedulerComponent implements Component, TaskService {
       .publish(topics.taskState(taskId), payload, { qos: 1, retain: true })
       .catch((err: unknown) => this.ctx.logger.warn({ err, taskId }, 'task state not published'));
   }
+}
+
+function traceAgent(agent: AgentRecord): TraceAgent {
+  return {
+    id: agent.id,
+    kind: agent.kind,
+    capabilities: agent.capabilities,
+    capacity: {
+      cpu: agent.capacity.cpu ?? 0,
+      memoryMb: agent.capacity.memoryMb ?? 0,
+      bandwidthKbps: agent.capacity.bandwidthKbps ?? 0,
+    },
+    linkQuality: typeof agent.metadata['linkQuality'] === 'number' ? agent.metadata['linkQuality'] : 1,
+  };
 }

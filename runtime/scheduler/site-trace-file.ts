@@ -80,7 +80,7 @@ export class SiteTraceFile {
   }
 
   placement(task: TaskView, agent: TraceAgent, atMs: number): void {
-    this.#agent(agent);
+    this.agent(agent);
     this.#recorder.placement(task.id, agent.id, atMs);
     if (this.#inFlight.size >= IN_FLIGHT_MAX) this.#inFlight.delete(this.#inFlight.keys().next().value!);
     this.#inFlight.set(task.id, { task, agent, atMs });
@@ -100,9 +100,11 @@ export class SiteTraceFile {
     this.#inFlight.delete(taskId);
   }
 
-  #agent(agent: TraceAgent): void {
+  /** an agent that can take tasks, recorded even before its first placement so the replay offers it too */
+  agent(agent: TraceAgent): void {
     this.#agents.set(agent.id, agent);
     this.#recorder.agent(asView(agent));
+    this.#dirty = true;
   }
 
   #rotate(): void {

@@ -77,6 +77,8 @@ t.test('retrain a running gateway from its site trace', async (t) => {
       return { by: id };
     });
   }
+  // an agent no task is placed on is in the trace too, so the replay can offer it
+  await sdkAgent(t, gw.url, 'spare-1', { capabilities: ['camera.snap'] });
   const cli = (...args: string[]) => runCli(['model', ...args, '--url', gw.url], {}, 180_000);
 
   // a trace of one window is too short: the error names the window count
@@ -98,6 +100,7 @@ t.test('retrain a running gateway from its site trace', async (t) => {
   t.equal(r0.newScore, r0.oldScore, 'the same score on the held-out windows');
   t.ok(r0.trace.files >= 2, `the trace was read across rotation (${r0.trace.files} files)`);
   t.equal(r0.trace.tasks, 60, 'every task once');
+  t.equal(r0.trace.agents, 4, 'every registered agent, also the one that never got a task');
   // windows of 10 arrivals, cut between distinct arrival times (tasks submitted in the same ms share a window)
   t.ok(r0.trainWindows + r0.heldOutWindows >= 2, `${r0.trainWindows + r0.heldOutWindows} windows`);
   t.ok(r0.heldOutWindows >= 1 && r0.trainWindows >= 1, 'train and held-out windows');
