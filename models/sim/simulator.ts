@@ -4,6 +4,8 @@
 //   while (!sim.done) sim.step(policy.decide(sim.observation()));
 //   const result = sim.result();
 // A decision point is reached after all events of one instant are handled while tasks wait and an agent is online.
+
+import { OBSERVATION_TASKS_DEFAULT } from '../../runtime/scheduler/observation-window.js';
 import type { AgentView, Observation, Placement, TaskView } from '../../runtime/scheduler/policy.js';
 import { deriveSeed, Rng } from '../../runtime/scheduler/prng.js';
 import { AgentState } from './agent-state.js';
@@ -14,7 +16,7 @@ import { idealDurationMs, type Scenario, validateScenario } from './scenario.js'
 import { WaitingQueue } from './waiting-queue.js';
 
 export interface SimOptions {
-  /** waiting tasks shown to the policy per decision, each capability's oldest (observation-window.ts). Default 64 */
+  /** waiting tasks shown to the policy per decision, each capability's oldest (observation-window.ts). Default 256 */
   tasksWindowMax?: number | undefined;
   /** simulated time after which the run stops with tasks unfinished, ms. Default 20 x last arrival + 1 h */
   simTimeMaxMs?: number | undefined;
@@ -85,7 +87,7 @@ export class Simulator {
       capabilityIds.set(t.capability, id);
       return id;
     });
-    this.waiting = new WaitingQueue(n, options.tasksWindowMax ?? 64, capabilityOf);
+    this.waiting = new WaitingQueue(n, options.tasksWindowMax ?? OBSERVATION_TASKS_DEFAULT, capabilityOf);
     this.idealMs = new Float64Array(n);
     this.c = {
       startMs: new Float64Array(n).fill(Number.NaN),

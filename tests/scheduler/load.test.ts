@@ -85,5 +85,6 @@ t.test('the system responds to load: utilization and slowdown rise, overload que
   t.ok(util[0]! < util[1]! && util[1]! < util[2]!, `utilization rises: ${util.map((u) => u.toFixed(2))}`);
   t.ok(util[0]! > 0.15 && util[0]! < 0.35, `at load 0.3 utilization is near 0.3 (${util[0]!.toFixed(2)})`);
   t.ok(slow[0]! < 1.6, `light load: little queueing (${slow[0]!.toFixed(2)})`);
-  t.ok(slow[2]! > 3 * slow[0]!, `overload: slowdown grows (${slow.map((s) => s.toFixed(2))})`);
+  // 2.5x: with the 256-task window fifo backfills past a head that does not fit, so overload queues less than at 64
+  t.ok(slow[2]! > 2.5 * slow[0]!, `overload: slowdown grows (${slow.map((s) => s.toFixed(2))})`);
 });

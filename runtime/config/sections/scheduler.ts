@@ -1,3 +1,4 @@
+import { OBSERVATION_TASKS_DEFAULT } from '../../scheduler/observation-window.js';
 import { defineSection, intSetting } from '../section.js';
 
 export interface SchedulerConfig {
@@ -86,7 +87,7 @@ export const schedulerSection = defineSection<SchedulerConfig>(
       observationTasksMax: int(
         1,
         10000,
-        64,
+        OBSERVATION_TASKS_DEFAULT,
         'waiting tasks shown to the policy per decision (the oldest of each capability, shared fairly)',
       ),
       finishedTasksMax: int(1, 1000000, 1000, 'finished tasks kept with their results'),
