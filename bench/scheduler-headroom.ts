@@ -1,12 +1,13 @@
 // How much better than the tuned Hungarian heuristic can a scheduler get on these workloads? On tuning seeds only
 // (never >= 1000): (1) where Hungarian's excess mean slowdown (mean of slowdown - 1) comes from: waiting before the
 // first start, re-execution after failures or docking, running slower than the fastest capable agent, the link
-// penalty (lib/scheduler/excess-decomposition.ts); (2) oracle variants that see more than the gateway can (the whole
-// queue, exact durations; lib/scheduler/oracle-variants.ts; measurement only) and optionally the clairvoyant rollout
-// teacher over one of them; (3) a proven lower bound on the mean slowdown of any policy (lib/scheduler/slowdown-bound.ts).
+// penalty (lib/scheduler/excess-decomposition.ts); (2) variants that see more: a wider window or the whole queue,
+// exact durations (an oracle), also over the shipped model (base `rl`), and optionally the clairvoyant rollout teacher
+// over the oracle Hungarian (lib/scheduler/oracle-variants.ts; measurement only); (3) a proven lower bound on the mean
+// slowdown of any policy (lib/scheduler/slowdown-bound.ts).
 //   npm run bench -- scheduler-headroom [--workloads train-v1,mix-shift-v1,bursty-v2] [--loads 0.7,0.9,1.1,1.3,1.5]
 //        [--seeds 1..3] [--tasks 2000] [--variants a,b,...] [--rollout K/H/terminal] [--rollout-loads 0.7,1.1]
-//        [--resamples 1000]
+//        [--resamples 1000] [--window 64]
 // Prints markdown tables, then one JSON object as the last stdout line. Single-threaded.
 import { loadavg } from 'node:os';
 import type { RolloutKnobs } from '../models/rl/rollout-policy.js';
@@ -33,7 +34,8 @@ import { slowdownBound } from './lib/scheduler/slowdown-bound.js';
 import { BOOTSTRAP_DEFAULTS, type Interval, pairedGain, type RunSample } from './lib/scheduler/stats.js';
 
 const USAGE = `usage: npm run bench -- scheduler-headroom [--workloads W,W] [--loads 0.7,0.9] [--seeds 1..3] [--tasks N]
-       [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal] [--rollout-loads 0.7,1.1] [--resamples N]`;
+       [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal] [--rollout-loads 0.7,1.1] [--resamples N]
+       [--window 64]   (the window of the reference and of variants without +queue / +wN)`;
 
 interface Args {
   workloads: string[];
@@ -44,6 +46,8 @@ interface Args {
   rollout: { label: string; knobs: Partial<RolloutKnobs> } | undefined;
   rolloutLoads: number[] | undefined;
   resamples: number;
+  /** tasksWindowMax of the tuned Hungarian reference and of the variants without +queue or +wN */
+  window: number;
 }
 
 function numbers(v: string, flag: string): number[] {
@@ -62,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
     rollout: undefined,
     rolloutLoads: undefined,
     resamples: BOOTSTRAP_DEFAULTS.resamples,
+    window: 64,
   };
   let variants = DEFAULT_VARIANTS;
   for (let i = 0; i < argv.length; i += 2) {
@@ -79,6 +84,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.rollout = { label: v, knobs: { candidatesMax: Number(k), horizonDecisions: Number(h), terminal } };
     } else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
     else if (flag === '--resamples') a.resamples = Number(v);
+    else if (flag === '--window') a.window = Number(v);
     else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
   }
   if (a.seeds.some((s) => s >= 1000)) throw new TypeError('--seeds: reporting seeds (>= 1000) are not for this bench');
@@ -129,11 +135,13 @@ function shares(c: Cell): Record<string, number> {
 }
 
 const cpu = new Map<string, { ms: number; runs: number }>();
+/** the window of the reference and the plain heuristics (--window), pinned so it does not follow the sim's default */
+let baseWindow = 64;
 
 function runCell(v: Variant, scenarios: readonly Scenario[], seeds: readonly number[]): Cell {
   const cell: Cell = { runs: [], parts: emptyParts(), tasks: 0 };
   scenarios.forEach((sc, k) => {
-    const { scenario, options, decide } = variantRun(v, sc);
+    const { scenario, options, decide } = variantRun(v, sc, baseWindow);
     const t0 = process.cpuUsage();
     const run = runTraced(scenario, decide, options);
     const c = cpu.get(v.name) ?? { ms: 0, runs: 0 };
@@ -147,9 +155,9 @@ function runCell(v: Variant, scenarios: readonly Scenario[], seeds: readonly num
   return cell;
 }
 
-/** A plain tuned heuristic (window 64, estimates only): a candidate for "the best tuned heuristic" of a load. */
+/** A plain tuned heuristic (base window, estimates only; not the learned rl): a candidate for "the best tuned heuristic". */
 const isPlain = (v: Variant): boolean =>
-  !v.queue && !v.exact && v.window === undefined && !v.rollout && Object.keys(v.knobs).length === 0;
+  v.base !== 'rl' && !v.queue && !v.exact && v.window === undefined && !v.rollout && Object.keys(v.knobs).length === 0;
 
 interface Pool {
   loads: number[];
@@ -254,6 +262,7 @@ function pooledGains(pools: Map<string, Pool>, resamples: number): Record<string
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
+  baseWindow = args.window;
   const started = performance.now();
   const load0 = loadavg()[0] ?? 0;
   const results: Record<string, Record<string, unknown>> = {};
@@ -271,7 +280,9 @@ function main(): void {
     }
     pooled[w] = pooledGains(pools, args.resamples);
   }
-  console.log(`Tuned Hungarian's excess mean slowdown by part (mean per task, share), seeds ${args.seeds.join(',')}\n`);
+  console.log(
+    `Tuned Hungarian's excess mean slowdown by part (mean per task, share), window ${args.window}, seeds ${args.seeds.join(',')}\n`,
+  );
   console.log(
     `| workload | load | hungarian | excess | ${PART_NAMES.join(' | ')} | trivial bound | lower bound | max gain to bound |`,
   );
@@ -281,7 +292,7 @@ function main(): void {
   console.log('| workload | load | hungarian | best plain heuristic | variants |\n| --- | --- | --- | --- | --- |');
   for (const r of variantRows) console.log(r);
   console.log('\nPooled over the loads each variant ran: gain [95% paired CI] vs tuned Hungarian, vs the best plain');
-  console.log('heuristic of each load (hungarian, sjf, tetris: window 64, estimates only)\n');
+  console.log(`heuristic of each load (hungarian, sjf, tetris: window ${args.window}, estimates only)\n`);
   console.log('| workload | variant | loads | vs hungarian | vs best heuristic |\n| --- | --- | --- | --- | --- |');
   for (const [w, byVariant] of Object.entries(pooled)) {
     for (const [name, g] of Object.entries(byVariant) as [string, PooledGain][]) {
@@ -297,6 +308,7 @@ function main(): void {
         '+exact and rollout(...) variants see what no gateway can (exact durations, the future); +queue and +wN only a wider window; measurement only',
       seeds: args.seeds,
       tasks: args.tasks,
+      window: args.window,
       loads: args.loads,
       workloads: args.workloads,
       rollout: args.rollout?.label ?? null,

@@ -90,6 +90,7 @@ t.test('variant names: modifiers, knobs and errors naming the part', async (t) =
   const v = parseVariant('hungarian@tasksMax=64+queue+exact');
   t.same([v.base, v.knobs, v.queue, v.exact], ['hungarian', { tasksMax: 64 }, true, true]);
   t.equal(parseVariant('sjf+w256').window, 256);
+  t.ok(parseVariant('rl+queue').queue, 'the shipped model as a base');
   const s = generateScenario(loadWorkload('train-v1'), { load: 0.9, seed: 3, taskCount: 50 });
   t.same(variantRun(parseVariant('sjf+queue'), s).options, { tasksWindowMax: 50 });
   t.throws(() => parseVariant('sjf+psychic'), /unknown modifier "\+psychic"/);

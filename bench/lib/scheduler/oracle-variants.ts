@@ -2,19 +2,23 @@
 // much of their slowdown is due to what they do not see. +exact and rollout(...) see what no gateway can know; +queue
 // and +wN only widen the window. Never registered as policies, never used by the gateway. A variant is named
 // BASE[@knob=v;knob=v][+queue|+wN][+exact]:
-//   +queue  the whole waiting queue is shown (tasksWindowMax = task count) instead of the 64-task window (not an oracle
+//   +queue  the whole waiting queue is shown (tasksWindowMax = task count) instead of the base window (not an oracle
 //           either: the gateway holds the whole queue; the window bounds the policy's work per decision)
-//   +wN     a window of N waiting tasks instead of 64 (not an oracle: the gateway could show that many)
+//   +wN     a window of N waiting tasks instead of the base window (bench --window, default 64)
 //   +exact  the policy sees exact durations: the scenario is rewritten with estDurationMs = estimate x durationFactor
 //           and durationFactor = 1, which changes nothing the simulator does (run time, ideal, slowdown are the same
 //           products) but makes every estimate the policy reads (TaskView.estDurationMs, AgentView.estFreeAtMs) exact
 //   @k=v    tuned knobs overridden (e.g. hungarian@tasksMax=64)
+// BASE `rl` is the shipped model (models/shipped, its TypeScript forward pass, which matches the ONNX model).
 // rollout(VARIANT) is the rollout teacher (models/rl/rollout-policy.ts, clairvoyant) over that variant.
+import { readFileSync } from 'node:fs';
 import { heuristicByName } from '../../../models/rl/heuristics.js';
 import { type RolloutKnobs, RolloutPolicy } from '../../../models/rl/rollout-policy.js';
 import type { Scenario } from '../../../models/sim/scenario.js';
 import type { SimOptions } from '../../../models/sim/simulator.js';
+import { cardPathFor, defaultModelPath } from '../../../runtime/scheduler/load-policy.js';
 import { createPolicy } from '../../../runtime/scheduler/policies/registry.js';
+import { RlTsPolicy } from '../../../runtime/scheduler/policies/rl-policy.js';
 import { readTuned } from '../../../runtime/scheduler/policies/tuned.js';
 import type { Policy } from '../../../runtime/scheduler/policy.js';
 import { type Decide, policyDecide } from './excess-decomposition.js';
@@ -52,7 +56,9 @@ export function parseVariant(name: string): Variant {
       throw new TypeError(`variant "${name}": unknown modifier "+${m}" (queue, exact, wN)`);
   }
   if (window !== undefined && !(window >= 1)) throw new TypeError(`variant "${name}": +wN wants N >= 1`);
-  createPolicy(base, { ...(readTuned()?.policies[base] ?? {}), ...knobs }); // fail now on a bad name or knob
+  if (base !== 'rl')
+    createPolicy(base, { ...(readTuned()?.policies[base] ?? {}), ...knobs }); // fail now if bad
+  else shippedRl(); // fail now when the shipped model is missing
   return { name, base, knobs, queue: mods.includes('queue'), window, exact: mods.includes('exact') };
 }
 
@@ -69,15 +75,37 @@ export function exactScenario(s: Scenario): Scenario {
   };
 }
 
+let shipped: { net: Parameters<typeof RlTsPolicy.fromJSON>[0]; opts: RlTsPolicy['opts'] } | undefined;
+
+/** The shipped model as a synchronous policy (weights and candidate limits from models/shipped). */
+function shippedRl(): RlTsPolicy {
+  if (!shipped) {
+    const onnx = defaultModelPath();
+    const card = JSON.parse(readFileSync(cardPathFor(onnx), 'utf8')) as RlTsPolicy['opts'];
+    const net = JSON.parse(readFileSync(onnx.replace(/\.onnx$/, '.weights.json'), 'utf8'));
+    shipped = { net, opts: { withWait: card.withWait, limits: card.limits } };
+  }
+  return RlTsPolicy.fromJSON(shipped.net, shipped.opts);
+}
+
 function policyOf(v: Variant): Policy {
+  if (v.base === 'rl') return shippedRl();
   if (Object.keys(v.knobs).length === 0) return heuristicByName(v.base);
   return createPolicy(v.base, { ...(readTuned()?.policies[v.base] ?? {}), ...v.knobs });
 }
 
-/** What to run for a variant on one scenario: the (possibly rewritten) scenario, simulator options, the decider. */
-export function variantRun(v: Variant, s: Scenario): { scenario: Scenario; options: SimOptions; decide: Decide } {
+/**
+ * What to run for a variant on one scenario: the (possibly rewritten) scenario, simulator options, the decider.
+ * `baseWindow` is the window of variants without +queue or +wN (the bench pins it, so its reference does not move
+ * with the simulator's default).
+ */
+export function variantRun(
+  v: Variant,
+  s: Scenario,
+  baseWindow?: number | undefined,
+): { scenario: Scenario; options: SimOptions; decide: Decide } {
   const scenario = v.exact ? exactScenario(s) : s;
-  const windowMax = v.queue ? Math.max(1, s.tasks.length) : v.window;
+  const windowMax = v.queue ? Math.max(1, s.tasks.length) : (v.window ?? baseWindow);
   const options: SimOptions = windowMax !== undefined ? { tasksWindowMax: windowMax } : {};
   const policy = policyOf(v);
   if (!v.rollout) return { scenario, options, decide: policyDecide(policy) };
