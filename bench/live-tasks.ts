@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { topics } from '../runtime/bus/topics.js';
-import { validateConfig } from '../runtime/config/load.js';
 import { Gateway } from '../runtime/gateway.js';
 import { AgentClient, TaskClient } from '../sdk/index.js';
+import { benchGatewayConfig } from './lib/live/bench-gateway-config.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +33,11 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 
 const dir = await mkdtemp(join(tmpdir(), 'agentos-bench-live-'));
-const config = validateConfig(
-  {
-    gateway: { id: 'gw-bench' },
-    broker: { host: '127.0.0.1', port: 0, wsPort: null },
-    store: { dataDir: dir, flushIntervalMs: 50 },
-    log: { level: 'warn' },
-    security: { devMode: true },
-    scheduler: { policy: values.policy, queueLengthMax: Math.max(1000, tasksN), finishedTasksMax: tasksN },
-  },
-  'bench',
-);
+const config = benchGatewayConfig(dir, {
+  policy: values.policy,
+  queueLengthMax: Math.max(1000, tasksN),
+  finishedTasksMax: tasksN,
+});
 const gateway = new Gateway(config, { logger: pino({ level: 'warn' }) });
 await gateway.start();
 const url = gateway.urls.mqtt;

@@ -19,10 +19,10 @@ import type { MlpJson } from '../models/rl/mlp.js';
 import { readSiteTrace } from '../models/rl/site-trace-dir.js';
 import { fineTuneFromSite, siteTuneConfig } from '../models/rl/site-tune.js';
 import { ApiClient } from '../runtime/bus/api-client.js';
-import { validateConfig } from '../runtime/config/load.js';
 import { Gateway } from '../runtime/gateway.js';
 import type { RetrainOutcome } from '../runtime/scheduler/site-learning.js';
 import { AgentClient, TaskClient } from '../sdk/index.js';
+import { benchGatewayConfig } from './lib/live/bench-gateway-config.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,23 +42,13 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const AGENTS: Record<string, [number, number]> = { fast: [0.5, 2], mid: [1, 2], slow: [2, 1], crawl: [4, 1] };
 
 const dir = await mkdtemp(join(tmpdir(), 'agentos-bench-retrain-'));
-const config = validateConfig(
-  {
-    gateway: { id: 'gw-bench' },
-    broker: { host: '127.0.0.1', port: 0, wsPort: null },
-    store: { dataDir: dir, flushIntervalMs: 50 },
-    log: { level: 'warn' },
-    security: { devMode: true },
-    scheduler: {
-      queueLengthMax: Math.max(1000, tasksN),
-      finishedTasksMax: tasksN,
-      traceTasksPerFileMax: 1000,
-      traceFilesMax: 10,
-      siteLearning: { windowTasks: Number(values.window) },
-    },
-  },
-  'bench',
-);
+const config = benchGatewayConfig(dir, {
+  queueLengthMax: Math.max(1000, tasksN),
+  finishedTasksMax: tasksN,
+  traceTasksPerFileMax: 1000,
+  traceFilesMax: 10,
+  siteLearning: { windowTasks: Number(values.window) },
+});
 const lines: string[] = [];
 const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s).msg) });
 const gateway = new Gateway(config, { logger });
