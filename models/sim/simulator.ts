@@ -4,7 +4,6 @@
 //   while (!sim.done) sim.step(policy.decide(sim.observation()));
 //   const result = sim.result();
 // A decision point is reached after all events of one instant are handled while tasks wait and an agent is online.
-
 import { OBSERVATION_TASKS_DEFAULT } from '../../runtime/scheduler/observation-window.js';
 import type { AgentView, Observation, Placement, TaskView } from '../../runtime/scheduler/policy.js';
 import { deriveSeed, Rng } from '../../runtime/scheduler/prng.js';
