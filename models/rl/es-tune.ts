@@ -1,0 +1,273 @@
+// Evolution-strategies fine-tuning of a trained scoring network, directly on the reported objective. DQN learns Q
+// values whose ranking only approximates the policy that minimizes mean slowdown; credit for a placement arrives
+// seconds and hundreds of decisions later (models/README.md). ES skips the value function: it perturbs all weights
+// at once, runs the perturbed policies on the same scenarios (common random numbers) and moves the weights towards
+// the perturbations that lowered mean slowdown (Salimans et al. 2017: antithetic pairs, centered ranks, Adam).
+// The fitness of a network on a scenario is its mean slowdown divided by tuned Hungarian's on the same scenario, so
+// every load counts alike. Deterministic from the seed; a checkpoint holds everything needed to resume bit for bit.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { featureSchemaHash } from '../../runtime/scheduler/features.js';
+import { createPolicy } from '../../runtime/scheduler/policies/registry.js';
+import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
+import { readTuned } from '../../runtime/scheduler/policies/tuned.js';
+import type { Policy } from '../../runtime/scheduler/policy.js';
+import { runPolicy } from '../sim/run.js';
+import type { Scenario } from '../sim/scenario.js';
+import { Mlp, type MlpJson } from './mlp.js';
+import { Rng } from './rng.js';
+
+export const ES_CHECKPOINT_VERSION = 1;
+
+export interface EsConfig {
+  seed: number;
+  /** standard deviation of the weight perturbations */
+  sigma: number;
+  learningRate: number;
+  /** antithetic pairs per generation (2 x pairs policies run) */
+  pairs: number;
+  scenariosPerGeneration: number;
+  /** offered loads the generation's scenarios are drawn from */
+  loads: number[];
+  /** training scenario seeds: seedBase .. seedBase + seedCount - 1, cycled (project rule: 1..999) */
+  seedBase: number;
+  seedCount: number;
+  /** validate every this many generations */
+  validateEvery: number;
+}
+
+export function defaultEsConfig(seed: number): EsConfig {
+  return {
+    seed,
+    sigma: 0.01,
+    learningRate: 0.003,
+    pairs: 8,
+    scenariosPerGeneration: 3,
+    loads: [0.7, 0.9, 1.1, 1.3, 1.5],
+    seedBase: 600,
+    seedCount: 400,
+    validateEvery: 5,
+  };
+}
+
+export interface EsPoint {
+  generation: number;
+  /** mean fitness of the generation's population (slowdown / Hungarian's) */
+  train: number;
+  validation?: number | undefined;
+}
+
+export interface EsCheckpoint {
+  version: number;
+  kind: 'es';
+  featureSchemaHash: string;
+  config: EsConfig;
+  rl: RlOptions;
+  sizes: number[];
+  theta: number[];
+  adamM: number[];
+  adamV: number[];
+  generation: number;
+  rngState: number;
+  nextSeed: number;
+  /** the starting network's validation score (generation 0) */
+  initialValidation: number;
+  curve: EsPoint[];
+  best: { generation: number; validation: number; net: MlpJson };
+  trainSeconds: number;
+}
+
+export function checkEsConfig(c: EsConfig): void {
+  const positive = (k: keyof EsConfig) => {
+    if (!(typeof c[k] === 'number' && (c[k] as number) > 0)) throw new TypeError(`es config: ${k} must be > 0`);
+  };
+  for (const k of ['sigma', 'learningRate', 'pairs', 'scenariosPerGeneration', 'seedCount', 'validateEvery'] as const)
+    positive(k);
+  for (const k of ['pairs', 'scenariosPerGeneration', 'seedBase', 'seedCount', 'validateEvery'] as const)
+    if (!Number.isInteger(c[k])) throw new TypeError(`es config: ${k} must be an integer`);
+  if (c.seedBase < 1 || c.seedBase + c.seedCount - 1 > 999)
+    throw new RangeError('es config: seedBase .. seedBase + seedCount - 1 must stay in 1..999 (training seeds)');
+  if (c.loads.length === 0 || c.loads.some((l) => !(l > 0))) throw new TypeError('es config: loads must be > 0');
+}
+
+export function flatten(net: Mlp): Float64Array {
+  const out = new Float64Array(net.layers.reduce((s, l) => s + l.w.length + l.b.length, 0));
+  let o = 0;
+  for (const l of net.layers) {
+    out.set(l.w, o);
+    o += l.w.length;
+    out.set(l.b, o);
+    o += l.b.length;
+  }
+  return out;
+}
+
+export function unflattenInto(net: Mlp, theta: Float64Array): void {
+  let o = 0;
+  for (const l of net.layers) {
+    for (let i = 0; i < l.w.length; i++) l.w[i] = theta[o++]!;
+    for (let i = 0; i < l.b.length; i++) l.b[i] = theta[o++]!;
+  }
+}
+
+export interface EsTask {
+  /** a training scenario for (seed, load) */
+  scenario: (seed: number, load: number) => Scenario;
+  /** the validation scenarios, fixed for the run */
+  validation: readonly Scenario[];
+}
+
+/** Mean over scenarios of the net's mean slowdown / the reference's. */
+export function relativeSlowdown(net: Mlp, rl: RlOptions, scenarios: readonly Scenario[], ref: readonly number[]) {
+  const p = new RlTsPolicy(net, rl);
+  let s = 0;
+  scenarios.forEach((sc, i) => {
+    s += runPolicy(sc, p).summary.meanSlowdown / ref[i]!;
+  });
+  return s / scenarios.length;
+}
+
+export function tunedHungarian(): Policy {
+  return createPolicy('hungarian', readTuned()?.policies['hungarian'] ?? {});
+}
+
+export class EsTuner {
+  private readonly net: Mlp;
+  private readonly valRef: number[];
+  private readonly hungarian = tunedHungarian();
+
+  private constructor(
+    private readonly ck: EsCheckpoint,
+    private readonly task: EsTask,
+  ) {
+    this.net = Mlp.fromJSON(ck.best.net);
+    this.valRef = task.validation.map((s) => runPolicy(s, this.hungarian).summary.meanSlowdown);
+  }
+
+  static start(base: Mlp, rl: RlOptions, config: EsConfig, task: EsTask): EsTuner {
+    checkEsConfig(config);
+    const theta = [...flatten(base)];
+    const ck: EsCheckpoint = {
+      version: ES_CHECKPOINT_VERSION,
+      kind: 'es',
+      featureSchemaHash: featureSchemaHash(),
+      config,
+      rl,
+      sizes: [...base.sizes],
+      theta,
+      adamM: theta.map(() => 0),
+      adamV: theta.map(() => 0),
+      generation: 0,
+      rngState: new Rng(config.seed).getState(),
+      nextSeed: config.seedBase,
+      initialValidation: Number.POSITIVE_INFINITY,
+      curve: [],
+      best: { generation: 0, validation: Number.POSITIVE_INFINITY, net: base.toJSON() },
+      trainSeconds: 0,
+    };
+    const t = new EsTuner(ck, task);
+    ck.best.validation = relativeSlowdown(base, rl, task.validation, t.valRef);
+    ck.initialValidation = ck.best.validation;
+    return t;
+  }
+
+  static resume(ck: EsCheckpoint, task: EsTask): EsTuner {
+    return new EsTuner(ck, task);
+  }
+
+  get checkpoint(): EsCheckpoint {
+    return this.ck;
+  }
+
+  /** One generation: perturb, evaluate on common scenarios, Adam step; validates every validateEvery generations. */
+  step(): EsPoint {
+    const t0 = performance.now();
+    const { ck } = this;
+    const c = ck.config;
+    const rng = new Rng(0);
+    rng.setState(ck.rngState);
+    const scenarios: Scenario[] = [];
+    for (let k = 0; k < c.scenariosPerGeneration; k++) {
+      const load = c.loads[rng.int(c.loads.length)]!;
+      scenarios.push(this.task.scenario(ck.nextSeed, load));
+      ck.nextSeed = ck.nextSeed + 1 >= c.seedBase + c.seedCount ? c.seedBase : ck.nextSeed + 1;
+    }
+    const ref = scenarios.map((s) => runPolicy(s, this.hungarian).summary.meanSlowdown);
+    const theta = Float64Array.from(ck.theta);
+    const D = theta.length;
+    const eps: Float64Array[] = [];
+    const fit: number[] = [];
+    const probe = new Float64Array(D);
+    for (let k = 0; k < c.pairs; k++) {
+      const e = new Float64Array(D);
+      for (let i = 0; i < D; i++) e[i] = rng.normal();
+      eps.push(e);
+      for (const sign of [1, -1]) {
+        for (let i = 0; i < D; i++) probe[i] = theta[i]! + sign * c.sigma * e[i]!;
+        unflattenInto(this.net, probe);
+        fit.push(relativeSlowdown(this.net, ck.rl, scenarios, ref));
+      }
+    }
+    ck.rngState = rng.getState();
+    const grad = rankGradient(fit, eps, c.sigma);
+    ck.generation++;
+    adamStep(ck, grad);
+    const point: EsPoint = { generation: ck.generation, train: fit.reduce((a, b) => a + b, 0) / fit.length };
+    if (ck.generation % c.validateEvery === 0) {
+      unflattenInto(this.net, Float64Array.from(ck.theta));
+      point.validation = relativeSlowdown(this.net, ck.rl, this.task.validation, this.valRef);
+      if (point.validation < ck.best.validation)
+        ck.best = { generation: ck.generation, validation: point.validation, net: this.net.toJSON() };
+    }
+    ck.curve.push(point);
+    ck.trainSeconds += (performance.now() - t0) / 1000;
+    return point;
+  }
+}
+
+/**
+ * The ES gradient estimate of the expected fitness to MINIMIZE, as an ascent direction: centered ranks (the best
+ * policy gets +0.5, the worst -0.5) make the step independent of the fitness scale and of outliers.
+ */
+export function rankGradient(fit: readonly number[], eps: readonly Float64Array[], sigma: number): Float64Array {
+  const order = fit.map((_, i) => i).sort((x, y) => fit[x]! - fit[y]! || x - y);
+  const rank = new Float64Array(fit.length);
+  order.forEach((idx, r) => {
+    rank[idx] = 0.5 - r / Math.max(1, fit.length - 1);
+  });
+  const D = eps[0]?.length ?? 0;
+  const g = new Float64Array(D);
+  eps.forEach((e, k) => {
+    const w = (rank[2 * k]! - rank[2 * k + 1]!) / (2 * eps.length * sigma);
+    for (let i = 0; i < D; i++) g[i]! += w * e[i]!;
+  });
+  return g;
+}
+
+function adamStep(ck: EsCheckpoint, g: Float64Array): void {
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const t = ck.generation;
+  for (let i = 0; i < g.length; i++) {
+    ck.adamM[i] = b1 * ck.adamM[i]! + (1 - b1) * g[i]!;
+    ck.adamV[i] = b2 * ck.adamV[i]! + (1 - b2) * g[i]! * g[i]!;
+    const m = ck.adamM[i]! / (1 - b1 ** t);
+    const v = ck.adamV[i]! / (1 - b2 ** t);
+    ck.theta[i] = ck.theta[i]! + (ck.config.learningRate * m) / (Math.sqrt(v) + 1e-8);
+  }
+}
+
+export function saveEsCheckpoint(path: string, ck: EsCheckpoint): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(ck));
+  renameSync(`${path}.tmp`, path);
+}
+
+export function loadEsCheckpoint(path: string): EsCheckpoint {
+  const ck = JSON.parse(readFileSync(path, 'utf8')) as EsCheckpoint;
+  if (ck.kind !== 'es' || ck.version !== ES_CHECKPOINT_VERSION)
+    throw new Error(`checkpoint ${path}: not an ES checkpoint of version ${ES_CHECKPOINT_VERSION}`);
+  if (ck.featureSchemaHash !== featureSchemaHash())
+    throw new Error(
+      `checkpoint ${path}: featureSchemaHash ${ck.featureSchemaHash} != extractor ${featureSchemaHash()}`,
+    );
+  return ck;
+}

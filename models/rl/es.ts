@@ -1,0 +1,127 @@
+// ES fine-tuning entry (es-tune.ts says why):
+//   node --import tsx models/rl/es.ts [--init WEIGHTS.json] [--card CARD.json] [--generations N] [--minutes M]
+//     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--quiet]
+// Starts from the shipped network (its card gives the candidate window), prints one progress line per generation on
+// stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network) and DIR/learning-curve.svg.
+// Training scenarios: train-v1, seeds 600..999; validation: VAL_SEEDS x VAL_LOADS (tuning range), relative to tuned
+// Hungarian on the same scenarios. Ship with `node --import tsx models/rl/ship-es.ts DIR/checkpoint.json DIR VERSION`.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
+import { loadWorkload } from '../workloads/files.js';
+import { generateScenario } from '../workloads/generate.js';
+import {
+  defaultEsConfig,
+  type EsCheckpoint,
+  type EsTask,
+  EsTuner,
+  loadEsCheckpoint,
+  saveEsCheckpoint,
+} from './es-tune.js';
+import { Mlp } from './mlp.js';
+import { lineChartSvg } from './svg-chart.js';
+import { VAL_LOADS, VAL_SEEDS } from './train-config.js';
+
+const SHIPPED = new URL('../shipped/', import.meta.url).pathname;
+
+export function esTask(): EsTask {
+  const w = loadWorkload('train-v1');
+  return {
+    scenario: (seed, load) => generateScenario(w, { seed, load }),
+    validation: VAL_SEEDS.flatMap((seed) => VAL_LOADS.map((load) => generateScenario(w, { seed, load }))),
+  };
+}
+
+export function curveSvg(ck: EsCheckpoint): string {
+  return lineChartSvg(
+    [
+      { name: 'population mean', points: ck.curve.map((p) => [p.generation, p.train]) },
+      {
+        name: 'validation',
+        points: [
+          [0, ck.initialValidation] as [number, number],
+          ...ck.curve.flatMap((p) =>
+            p.validation === undefined ? [] : [[p.generation, p.validation] as [number, number]],
+          ),
+        ],
+        markers: true,
+      },
+    ],
+    {
+      title: 'ES fine-tuning: mean slowdown / tuned Hungarian',
+      xLabel: 'generation',
+      yLabel: 'relative mean slowdown',
+    },
+  );
+}
+
+function main(): void {
+  const { values: v } = parseArgs({
+    options: {
+      init: { type: 'string', default: join(SHIPPED, 'scheduler.weights.json') },
+      card: { type: 'string', default: join(SHIPPED, 'scheduler.card.json') },
+      generations: { type: 'string', default: '1000000' },
+      minutes: { type: 'string', default: '30' },
+      resume: { type: 'string' },
+      out: { type: 'string', default: 'data/es' },
+      seed: { type: 'string', default: '61' },
+      sigma: { type: 'string' },
+      lr: { type: 'string' },
+      pairs: { type: 'string' },
+      scenarios: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const num = (name: string, s: string | undefined) => {
+    const n = Number(s);
+    if (s === undefined || !Number.isFinite(n)) throw new TypeError(`--${name} must be a number, got ${s}`);
+    return n;
+  };
+  const out = resolve(v.out!);
+  mkdirSync(out, { recursive: true });
+  const task = esTask();
+  let tuner: EsTuner;
+  if (v.resume) tuner = EsTuner.resume(loadEsCheckpoint(resolve(v.resume)), task);
+  else {
+    const card = JSON.parse(readFileSync(v.card!, 'utf8')) as { withWait: boolean; limits: RlOptions['limits'] };
+    const config = defaultEsConfig(num('seed', v.seed));
+    if (v.sigma !== undefined) config.sigma = num('sigma', v.sigma);
+    if (v.lr !== undefined) config.learningRate = num('lr', v.lr);
+    if (v.pairs !== undefined) config.pairs = num('pairs', v.pairs);
+    if (v.scenarios !== undefined) config.scenariosPerGeneration = num('scenarios', v.scenarios);
+    const base = Mlp.fromJSON(JSON.parse(readFileSync(v.init!, 'utf8')));
+    tuner = EsTuner.start(base, { withWait: card.withWait, limits: card.limits }, config, task);
+  }
+  const ckPath = join(out, 'checkpoint.json');
+  const deadline = Date.now() + num('minutes', v.minutes) * 60_000;
+  const generations = num('generations', v.generations);
+  const ck = tuner.checkpoint;
+  if (!v.quiet)
+    process.stderr.write(
+      `es: start at generation ${ck.generation}, best validation ${ck.best.validation.toFixed(4)}\n`,
+    );
+  while (ck.generation < generations && Date.now() < deadline) {
+    const p = tuner.step();
+    if (!v.quiet) {
+      const val =
+        p.validation === undefined
+          ? ''
+          : ` val ${p.validation.toFixed(4)}${ck.best.generation === p.generation ? ' *' : ''}`;
+      process.stderr.write(
+        `es: gen ${p.generation} train ${p.train.toFixed(4)}${val} ${ck.trainSeconds.toFixed(0)}s\n`,
+      );
+    }
+    if (p.validation !== undefined) {
+      saveEsCheckpoint(ckPath, ck);
+      writeFileSync(join(out, 'learning-curve.svg'), curveSvg(ck));
+    }
+  }
+  saveEsCheckpoint(ckPath, ck);
+  writeFileSync(join(out, 'learning-curve.svg'), curveSvg(ck));
+  process.stdout.write(
+    `${JSON.stringify({ checkpoint: ckPath, generation: ck.generation, best: { generation: ck.best.generation, validation: ck.best.validation } })}\n`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();

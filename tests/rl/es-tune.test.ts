@@ -1,0 +1,64 @@
+// ES fine-tuning (models/rl/es-tune.ts): deterministic from its seed, a resumed run equals an uninterrupted one, the
+// gradient estimate points towards the better perturbation, and a bad config names its field.
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import {
+  checkEsConfig,
+  defaultEsConfig,
+  type EsCheckpoint,
+  type EsTask,
+  EsTuner,
+  flatten,
+  rankGradient,
+} from '../../models/rl/es-tune.js';
+import { Mlp } from '../../models/rl/mlp.js';
+import { loadWorkload } from '../../models/workloads/files.js';
+import { generateScenario } from '../../models/workloads/generate.js';
+
+const shipped = new URL('../../models/shipped/', import.meta.url).pathname;
+const base = Mlp.fromJSON(JSON.parse(readFileSync(`${shipped}scheduler.weights.json`, 'utf8')));
+const card = JSON.parse(readFileSync(`${shipped}scheduler.card.json`, 'utf8'));
+const rl = { withWait: card.withWait, limits: card.limits };
+const w = loadWorkload('train-v1');
+const task: EsTask = {
+  scenario: (seed, load) => generateScenario(w, { seed, load, taskCount: 80 }),
+  validation: [generateScenario(w, { seed: 11, load: 1.1, taskCount: 80 })],
+};
+const config = { ...defaultEsConfig(5), pairs: 2, scenariosPerGeneration: 1, validateEvery: 2 };
+
+t.test('deterministic from the seed; resume from a saved checkpoint equals the uninterrupted run', async (t) => {
+  const a = EsTuner.start(base, rl, config, task);
+  for (let i = 0; i < 3; i++) a.step();
+  const b = EsTuner.start(base, rl, config, task);
+  for (let i = 0; i < 2; i++) b.step();
+  const saved = JSON.parse(JSON.stringify(b.checkpoint)) as EsCheckpoint;
+  const c = EsTuner.resume(saved, task);
+  c.step();
+  t.same(c.checkpoint.theta, a.checkpoint.theta, 'same weights after 3 generations');
+  t.same(c.checkpoint.curve, a.checkpoint.curve, 'same learning curve');
+  t.equal(a.checkpoint.generation, 3);
+  const moved = a.checkpoint.theta.some((x, i) => x !== flatten(base)[i]);
+  t.ok(moved, 'the weights moved');
+  t.ok(
+    a.checkpoint.curve.every((p) => p.generation === 0 || Number.isFinite(p.train)),
+    'finite fitness',
+  );
+  t.ok(Number.isFinite(a.checkpoint.best.validation), 'validated');
+});
+
+t.test('the rank gradient points towards the perturbation that lowered the fitness', async (t) => {
+  const e = Float64Array.from([1, -2, 0.5]);
+  // pair 0: +e gave 0.9, -e gave 1.1 (lower is better)
+  const g = rankGradient([0.9, 1.1], [e], 0.1);
+  const dot = g.reduce((s, x, i) => s + x * e[i]!, 0);
+  t.ok(dot > 0, `ascent direction along +e (dot ${dot})`);
+  const g2 = rankGradient([1.1, 0.9], [e], 0.1);
+  t.ok(g2.reduce((s, x, i) => s + x * e[i]!, 0) < 0, 'and along -e when -e is better');
+});
+
+t.test('a bad config names the field', async (t) => {
+  t.throws(() => checkEsConfig({ ...config, sigma: 0 }), /sigma/);
+  t.throws(() => checkEsConfig({ ...config, pairs: 1.5 }), /pairs/);
+  t.throws(() => checkEsConfig({ ...config, seedBase: 900, seedCount: 200 }), /seedBase/);
+  t.throws(() => checkEsConfig({ ...config, loads: [] }), /loads/);
+});
