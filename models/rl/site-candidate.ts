@@ -27,6 +27,10 @@ export function writeSiteCandidate(r: SiteTuneResult, config: DqnConfig, o: Site
     source: 'site trace fine-tuning',
     episodes: r.episodes,
     trainWindows: r.trainWindows,
+    // how it learned (site-tune.ts SiteRecipe) and which network it kept
+    siteRecipe: r.recipe,
+    validationWindows: r.validationWindows,
+    bestEpisode: r.bestEpisode,
     // the recipe, so a later retrain from this model keeps it (site-tune.ts siteTuneConfig)
     hyperparameters: { seed, learningRate, gamma, tauMs, rewardScale, shaping, explore, nStep },
     ...o.training,
@@ -35,6 +39,9 @@ export function writeSiteCandidate(r: SiteTuneResult, config: DqnConfig, o: Site
     heldOutMeanSlowdown: r.newScore,
     runningModelHeldOut: r.oldScore,
     heldOutWindows: r.heldOutWindows,
+    // candidate minus running, per held-out window: its mean and 95% t interval (the gate's noise)
+    heldOutDiffMean: r.heldOutDiff.mean,
+    heldOutDiffCi: [r.heldOutDiff.ciLow, r.heldOutDiff.ciHigh],
   };
   return shipModel(r.candidate, card, o.dir, o.name ?? 'scheduler');
 }

@@ -4,11 +4,77 @@
 import { RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import { runPolicy } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
-import { Simulator } from '../sim/simulator.js';
 import { type DqnConfig, DqnLearner } from './dqn.js';
+import { heuristicByName } from './heuristics.js';
 import { Mlp, type MlpJson } from './mlp.js';
+import { RolloutPolicy, type SimPolicy } from './rollout-policy.js';
 import { type SiteTrace, scenarioFromSiteTrace } from './site-trace.js';
 import { defaultDqnConfig } from './train-config.js';
+import { runEpisode } from './trainer.js';
+
+/**
+ * How a site fine-tune learns. 'plain' is TD fine-tuning alone (no teacher, the last network is the candidate);
+ * 'teacher' is DQfD as v3 was trained: a teacher bound to each training window's simulator, the large-margin loss
+ * on its choices, and the best network on validation windows (split off the training windows) kept.
+ */
+export interface SiteRecipe {
+  name: string;
+  /**
+   * demonstrator bound to each training window's simulator: none, or one-step rollout improvement (rollout-policy.ts)
+   * over tuned Hungarian or over the running network. It is clairvoyant on the window it replays, which is fine for
+   * teaching: the gate judges on held-out windows it never saw.
+   */
+  teacher: 'none' | 'rollout-hungarian' | 'rollout-running';
+  /** rollout candidates per decision and base decisions of horizon */
+  teacherCandidates: number;
+  teacherHorizon: number;
+  /** probability of following the teacher at a decision, constant over the fine-tune */
+  demoProbability: number;
+  /** absent = the base config's */
+  learningRate?: number | undefined;
+  epsStart: number;
+  epsEnd: number;
+  /** share of the training windows (spread over them) kept aside to pick the best network; 0 = the last network */
+  validationFraction: number;
+  /** episodes between validations */
+  validateEvery: number;
+  /**
+   * a trained network replaces the base only when its validation score is this fraction below the base's: with a
+   * few validation windows the best of many checkpoints is partly noise, and a tie leaves the running model alone
+   */
+  validationMinGain: number;
+  /** DQfD large-margin loss on the teacher's choices; absent = the base config's */
+  margin?: number | undefined;
+  marginWeight?: number | undefined;
+}
+
+export const SITE_RECIPES: Record<'plain' | 'teacher', SiteRecipe> = {
+  plain: {
+    name: 'plain',
+    teacher: 'none',
+    teacherCandidates: 10,
+    teacherHorizon: 40,
+    demoProbability: 0,
+    epsStart: 0.05,
+    epsEnd: 0.02,
+    validationFraction: 0,
+    validateEvery: 1,
+    validationMinGain: 0,
+  },
+  teacher: {
+    name: 'teacher',
+    teacher: 'rollout-hungarian',
+    teacherCandidates: 10,
+    teacherHorizon: 40,
+    demoProbability: 0.5,
+    learningRate: 1e-4,
+    epsStart: 0.02,
+    epsEnd: 0.02,
+    validationFraction: 0.25,
+    validateEvery: 2,
+    validationMinGain: 0.01,
+  },
+};
 
 export interface SiteTuneOptions {
   base: MlpJson;
@@ -19,6 +85,8 @@ export interface SiteTuneOptions {
   heldOutFraction: number;
   episodes: number;
   timeBudgetMs: number;
+  /** default SITE_RECIPES.teacher */
+  recipe?: SiteRecipe | undefined;
 }
 
 export interface SiteTuneResult {
@@ -30,6 +98,15 @@ export interface SiteTuneResult {
   trainWindows: number;
   heldOutWindows: number;
   episodes: number;
+  recipe: SiteRecipe;
+  /** validation windows (out of the training windows), the base's and the kept network's score there */
+  validationWindows: number;
+  validationBase: number;
+  validationBest: number;
+  /** episode whose network is the candidate (0 = the base network) */
+  bestEpisode: number;
+  /** per held-out window: candidate minus running mean slowdown, and its mean with a 95% t interval */
+  heldOutDiff: { mean: number; ciLow: number; ciHigh: number; perWindow: number[] };
 }
 
 export function traceWindows(trace: SiteTrace, windowTasks: number, seed: number): Scenario[] {
@@ -46,6 +123,13 @@ export function traceWindows(trace: SiteTrace, windowTasks: number, seed: number
   return out;
 }
 
+/** mean slowdown per window */
+function windowScores(net: Mlp, config: DqnConfig, windows: readonly Scenario[]): number[] {
+  const policy = new RlTsPolicy(net, config.rl);
+  return windows.map((w) => runPolicy(w, policy).summary.meanSlowdown);
+}
+
+/** mean slowdown over all tasks of the windows */
 export function scoreOn(net: Mlp, config: DqnConfig, windows: readonly Scenario[]): number {
   const policy = new RlTsPolicy(net, config.rl);
   let sum = 0;
@@ -58,39 +142,103 @@ export function scoreOn(net: Mlp, config: DqnConfig, windows: readonly Scenario[
   return n > 0 ? sum / n : Number.NaN;
 }
 
+/** Splits off `fraction` of the training windows, spread evenly over them, for validation; keeps >= 1 to train. */
+function splitValidation(train: Scenario[], fraction: number): { fit: Scenario[]; val: Scenario[] } {
+  const k = Math.min(train.length - 1, Math.round(train.length * fraction));
+  if (k <= 0) return { fit: train, val: [] };
+  const pick = new Set(Array.from({ length: k }, (_, i) => Math.floor(((i + 0.5) * train.length) / k)));
+  return { fit: train.filter((_, i) => !pick.has(i)), val: train.filter((_, i) => pick.has(i)) };
+}
+
+function teacherOf(recipe: SiteRecipe, base: Mlp, config: DqnConfig): SimPolicy | undefined {
+  if (recipe.teacher === 'none' || recipe.demoProbability <= 0) return undefined;
+  const over =
+    recipe.teacher === 'rollout-running' ? new RlTsPolicy(base.clone(), config.rl) : heuristicByName('hungarian');
+  return new RolloutPolicy(over, {
+    candidatesMax: recipe.teacherCandidates,
+    horizonDecisions: recipe.teacherHorizon,
+    terminal: 'remaining',
+  });
+}
+
 export function fineTuneFromSite(trace: SiteTrace, o: SiteTuneOptions): SiteTuneResult {
+  const recipe = o.recipe ?? SITE_RECIPES.teacher;
   const windows = traceWindows(trace, o.windowTasks, o.config.seed);
   if (windows.length < 2)
     throw new RangeError(`site trace has ${windows.length} window(s) of ${o.windowTasks} tasks; need >= 2`);
   const held = Math.max(1, Math.round(windows.length * o.heldOutFraction));
   const train = windows.slice(0, windows.length - held);
   const heldOut = windows.slice(windows.length - held);
-  // gentle fine-tuning: little exploration, no demonstrations, starting from the running network
-  const config: DqnConfig = { ...o.config, demoStart: 0, epsStart: 0.05, epsEnd: 0.02, warmupTransitions: 256 };
+  const { fit, val } = splitValidation(train, recipe.validationFraction);
+  // gentle fine-tuning from the running network: little exploration, the teacher's share constant (no decay)
+  const config: DqnConfig = {
+    ...o.config,
+    learningRate: recipe.learningRate ?? o.config.learningRate,
+    margin: recipe.margin ?? o.config.margin,
+    marginWeight: recipe.marginWeight ?? o.config.marginWeight,
+    demoStart: recipe.demoProbability,
+    demoEnd: recipe.demoProbability,
+    epsStart: recipe.epsStart,
+    epsEnd: recipe.epsEnd,
+    warmupTransitions: 256,
+  };
   const learner = new DqnLearner(config);
   const base = Mlp.fromJSON(o.base);
   learner.online.copyFrom(base);
   learner.target.copyFrom(base);
+  const teacher = teacherOf(recipe, base, config);
+  const valScore = (net: Mlp) => (val.length > 0 ? scoreOn(net, config, val) : Number.NaN);
+  const validationBase = valScore(base);
+  let best = { net: base.clone(), score: validationBase, episode: 0 };
   const t0 = Date.now();
   let episodes = 0;
   while (episodes < o.episodes && Date.now() - t0 < o.timeBudgetMs) {
-    const sim = new Simulator(train[episodes % train.length]!);
-    let cost = 0;
-    while (!sim.done) cost = sim.step(learner.decide(sim.observation(), cost)).slowdownCost;
-    learner.endEpisode(cost);
+    runEpisode(learner, fit[episodes % fit.length]!, teacher);
     episodes++;
+    if (val.length === 0) continue;
+    if (episodes % recipe.validateEvery !== 0 && episodes !== o.episodes) continue;
+    const s = valScore(learner.online);
+    if (s < best.score && s < validationBase * (1 - recipe.validationMinGain))
+      best = { net: learner.online.clone(), score: s, episode: episodes };
   }
+  const candidate = val.length > 0 ? best.net : learner.online.clone();
+  const oldPer = windowScores(base, config, heldOut);
+  const newPer = windowScores(candidate, config, heldOut);
   const oldScore = scoreOn(base, config, heldOut);
-  const newScore = scoreOn(learner.online, config, heldOut);
+  const newScore = scoreOn(candidate, config, heldOut);
   return {
-    candidate: learner.online.clone(),
+    candidate,
     oldScore,
     newScore,
     accepted: newScore < oldScore,
     trainWindows: train.length,
     heldOutWindows: heldOut.length,
     episodes,
+    recipe,
+    validationWindows: val.length,
+    validationBase,
+    validationBest: val.length > 0 ? best.score : Number.NaN,
+    bestEpisode: val.length > 0 ? best.episode : episodes,
+    heldOutDiff: pairedDiff(newPer, oldPer),
   };
+}
+
+/** mean of a - b per window with a 95% t interval (normal quantile past 30 windows) */
+function pairedDiff(a: number[], b: number[]): SiteTuneResult['heldOutDiff'] {
+  const d = a.map((x, i) => x - b[i]!);
+  const n = d.length;
+  const mean = d.reduce((s, x) => s + x, 0) / Math.max(1, n);
+  if (n < 2) return { mean, ciLow: Number.NaN, ciHigh: Number.NaN, perWindow: d };
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+  const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
+  return { mean, ciLow: mean - half, ciHigh: mean + half, perWindow: d };
+}
+
+/** two-sided 95% Student t quantile by degrees of freedom */
+function tQuantile975(df: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145];
+  if (df <= table.length) return table[df - 1]!;
+  return df < 30 ? 2.1 : 1.96;
 }
 
 /** the value recipe of a card's hyperparameters that fine-tuning keeps (its Q scale and returns) */

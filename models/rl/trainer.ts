@@ -98,7 +98,8 @@ export function isSimPolicy(p: Policy | SimPolicy): p is SimPolicy {
   return typeof (p as Partial<SimPolicy>).decideWithSim === 'function';
 }
 
-function runEpisode(learner: DqnLearner, scenario: Scenario, demo: Policy | SimPolicy | undefined): number {
+/** One training episode on `scenario`; a SimPolicy demonstrator is bound to its simulator. Returns -mean slowdown. */
+export function runEpisode(learner: DqnLearner, scenario: Scenario, demo: Policy | SimPolicy | undefined): number {
   const sim = new Simulator(scenario);
   const demoNow = demo !== undefined && isSimPolicy(demo) ? bindSimulator(demo, sim) : demo;
   let cost = 0;

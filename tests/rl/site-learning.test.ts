@@ -7,9 +7,9 @@ import t from 'tap';
 import { Mlp } from '../../models/rl/mlp.js';
 import { Rng } from '../../models/rl/rng.js';
 import { retrainAndMaybeSwap } from '../../models/rl/site-swap.js';
-import { fitAgentSpeeds, parseSiteTrace, type SiteTrace, SiteTraceRecorder } from '../../models/rl/site-trace.js';
+import { fitAgentSpeeds, type SiteTrace } from '../../models/rl/site-trace.js';
+import { recordSimulatedSite } from '../../models/rl/site-trace-sim.js';
 import { defaultDqnConfig } from '../../models/rl/train-config.js';
-import { runPolicy } from '../../models/sim/run.js';
 import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
 import { FEATURE_COUNT } from '../../runtime/scheduler/features.js';
@@ -19,29 +19,8 @@ import { SwappablePolicy } from '../../runtime/scheduler/swappable-policy.js';
 /** What a gateway would have recorded running this scenario with sjf. */
 function recordSite(): { trace: SiteTrace; speeds: Map<string, number> } {
   const scenario = generateScenario(loadWorkload('train-v1'), { seed: 31, load: 0.8, taskCount: 500 });
-  const result = runPolicy(scenario, createPolicy('sjf'));
-  const rec = new SiteTraceRecorder(10_000);
-  for (const a of scenario.agents) {
-    rec.agent({
-      ...a,
-      used: { cpu: 0, memoryMb: 0, bandwidthKbps: 0 },
-      running: 0,
-      estFreeAtMs: 0,
-      battery: undefined,
-    } as never);
-  }
-  scenario.tasks.forEach((task, i) => {
-    const { durationFactor: _noise, deadlineMs, ...view } = task;
-    rec.arrival(deadlineMs === undefined ? { ...view, attempts: 0 } : { ...view, deadlineMs, attempts: 0 });
-    const agent = result.counters.agentOf[i]!;
-    const start = result.counters.startMs[i]!;
-    const finish = result.counters.finishMs[i]!;
-    if (agent < 0 || Number.isNaN(finish)) return;
-    rec.placement(task.id, scenario.agents[agent]!.id, start);
-    rec.completion(task.id, scenario.agents[agent]!.id, finish);
-  });
   return {
-    trace: parseSiteTrace(JSON.stringify(rec.toJSON())),
+    trace: recordSimulatedSite(scenario, createPolicy('sjf')),
     speeds: new Map(scenario.agents.map((a) => [a.id, a.speed])),
   };
 }
