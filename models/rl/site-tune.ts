@@ -36,6 +36,8 @@ export interface SiteRecipe {
   epsEnd: number;
   /** share of the training windows (spread over them) kept aside to pick the best network; 0 = the last network */
   validationFraction: number;
+  /** at most this many validation windows (each validation replays them all with the learner's network) */
+  validationWindowsMax: number;
   /** episodes between validations */
   validateEvery: number;
   /**
@@ -58,19 +60,23 @@ export const SITE_RECIPES: Record<'plain' | 'teacher', SiteRecipe> = {
     epsStart: 0.05,
     epsEnd: 0.02,
     validationFraction: 0,
+    validationWindowsMax: 0,
     validateEvery: 1,
     validationMinGain: 0,
   },
   teacher: {
     name: 'teacher',
-    teacher: 'rollout-hungarian',
+    // rollout over the running network: policy improvement on the model the site runs, so a demonstration is never
+    // a step back from it (over tuned Hungarian the teacher can be worse than the model where the model beats it)
+    teacher: 'rollout-running',
     teacherCandidates: 10,
     teacherHorizon: 40,
     demoProbability: 0.5,
     learningRate: 1e-4,
     epsStart: 0.02,
     epsEnd: 0.02,
-    validationFraction: 0.25,
+    validationFraction: 0.35,
+    validationWindowsMax: 8,
     validateEvery: 2,
     validationMinGain: 0.01,
   },
@@ -123,28 +129,28 @@ export function traceWindows(trace: SiteTrace, windowTasks: number, seed: number
   return out;
 }
 
-/** mean slowdown per window */
-function windowScores(net: Mlp, config: DqnConfig, windows: readonly Scenario[]): number[] {
+/** mean slowdown over all tasks of the windows, and per window */
+function evaluate(net: Mlp, config: DqnConfig, windows: readonly Scenario[]): { mean: number; perWindow: number[] } {
   const policy = new RlTsPolicy(net, config.rl);
-  return windows.map((w) => runPolicy(w, policy).summary.meanSlowdown);
+  let sum = 0;
+  let n = 0;
+  const perWindow = windows.map((w) => {
+    const r = runPolicy(w, policy);
+    for (let i = 0; i < r.slowdown.length; i++) sum += r.slowdown[i]!;
+    n += r.slowdown.length;
+    return r.summary.meanSlowdown;
+  });
+  return { mean: n > 0 ? sum / n : Number.NaN, perWindow };
 }
 
 /** mean slowdown over all tasks of the windows */
 export function scoreOn(net: Mlp, config: DqnConfig, windows: readonly Scenario[]): number {
-  const policy = new RlTsPolicy(net, config.rl);
-  let sum = 0;
-  let n = 0;
-  for (const w of windows) {
-    const r = runPolicy(w, policy);
-    for (let i = 0; i < r.slowdown.length; i++) sum += r.slowdown[i]!;
-    n += r.slowdown.length;
-  }
-  return n > 0 ? sum / n : Number.NaN;
+  return evaluate(net, config, windows).mean;
 }
 
 /** Splits off `fraction` of the training windows, spread evenly over them, for validation; keeps >= 1 to train. */
-function splitValidation(train: Scenario[], fraction: number): { fit: Scenario[]; val: Scenario[] } {
-  const k = Math.min(train.length - 1, Math.round(train.length * fraction));
+function splitValidation(train: Scenario[], fraction: number, max: number): { fit: Scenario[]; val: Scenario[] } {
+  const k = Math.min(train.length - 1, max, Math.round(train.length * fraction));
   if (k <= 0) return { fit: train, val: [] };
   const pick = new Set(Array.from({ length: k }, (_, i) => Math.floor(((i + 0.5) * train.length) / k)));
   return { fit: train.filter((_, i) => !pick.has(i)), val: train.filter((_, i) => pick.has(i)) };
@@ -169,7 +175,7 @@ export function fineTuneFromSite(trace: SiteTrace, o: SiteTuneOptions): SiteTune
   const held = Math.max(1, Math.round(windows.length * o.heldOutFraction));
   const train = windows.slice(0, windows.length - held);
   const heldOut = windows.slice(windows.length - held);
-  const { fit, val } = splitValidation(train, recipe.validationFraction);
+  const { fit, val } = splitValidation(train, recipe.validationFraction, recipe.validationWindowsMax);
   // gentle fine-tuning from the running network: little exploration, the teacher's share constant (no decay)
   const config: DqnConfig = {
     ...o.config,
@@ -202,10 +208,8 @@ export function fineTuneFromSite(trace: SiteTrace, o: SiteTuneOptions): SiteTune
       best = { net: learner.online.clone(), score: s, episode: episodes };
   }
   const candidate = val.length > 0 ? best.net : learner.online.clone();
-  const oldPer = windowScores(base, config, heldOut);
-  const newPer = windowScores(candidate, config, heldOut);
-  const oldScore = scoreOn(base, config, heldOut);
-  const newScore = scoreOn(candidate, config, heldOut);
+  const { mean: oldScore, perWindow: oldPer } = evaluate(base, config, heldOut);
+  const { mean: newScore, perWindow: newPer } = evaluate(candidate, config, heldOut);
   return {
     candidate,
     oldScore,
