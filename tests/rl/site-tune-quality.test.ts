@@ -1,7 +1,8 @@
 // Site fine-tuning learns (a quality check with a clear margin, not a timing): on a small site unlike the training
 // workload (one fast agent among slow ones, short and long tasks of one capability), the default recipe (a rollout
 // teacher on the replayed windows, validation windows picking the network) gives a candidate that beats the shipped
-// model on the held-out windows by a wide margin; and a fine-tune that learns nothing leaves the running model alone.
+// model on the held-out windows by a wide margin; on a small trace of the shifted task mix (mix-shift-v1), where plain TD
+// fine-tuning wrecks the model's ranking, it still improves on it; a fine-tune that learns nothing leaves it alone.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -10,6 +11,8 @@ import { Rng } from '../../models/rl/rng.js';
 import { recordSimulatedSite } from '../../models/rl/site-trace-sim.js';
 import { fineTuneFromSite, SITE_RECIPES, siteTuneConfig } from '../../models/rl/site-tune.js';
 import type { Scenario } from '../../models/sim/scenario.js';
+import { loadWorkload } from '../../models/workloads/files.js';
+import { generateScenario } from '../../models/workloads/generate.js';
 import { RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 
 const weightsPath = fileURLToPath(new URL('../../models/shipped/scheduler.weights.json', import.meta.url));
@@ -44,9 +47,10 @@ function shiftedSite(seed: number): Scenario {
   return { version: 1, name: 'shifted-site', seed, load: 0, agents, tasks };
 }
 
+const shipped = () => new RlTsPolicy(Mlp.fromJSON(base), { withWait: card.withWait, limits: card.limits });
+
 function siteTrace() {
-  const shipped = new RlTsPolicy(Mlp.fromJSON(base), { withWait: card.withWait, limits: card.limits });
-  return recordSimulatedSite(shiftedSite(1), shipped);
+  return recordSimulatedSite(shiftedSite(1), shipped());
 }
 
 t.test('the default recipe beats the shipped model on held-out windows of a shifted site', async (t) => {
@@ -69,6 +73,34 @@ t.test('the default recipe beats the shipped model on held-out windows of a shif
   );
   t.ok(r.heldOutDiff.mean < 0, `candidate lower on the held-out windows: ${r.heldOutDiff.perWindow.join(', ')}`);
   t.ok(r.bestEpisode > 0, `the kept network was trained (episode ${r.bestEpisode})`);
+});
+
+t.test('on a mix-shift-v1 trace plain TD wrecks the model, the default recipe improves it', async (t) => {
+  // 1000 tasks at load 1.0 (tuning seed 41), 100-task windows: 7 train (2 of them for validation), 3 held out
+  const trace = recordSimulatedSite(
+    generateScenario(loadWorkload('mix-shift-v1'), { seed: 41, load: 1.0, taskCount: 1000 }),
+    shipped(),
+  );
+  const run = (recipe: (typeof SITE_RECIPES)[keyof typeof SITE_RECIPES]) =>
+    fineTuneFromSite(trace, {
+      base,
+      config: siteTuneConfig(base, card, 41),
+      windowTasks: 100,
+      heldOutFraction: 0.3,
+      episodes: 10,
+      timeBudgetMs: 600_000,
+      recipe,
+    });
+  const plain = run(SITE_RECIPES.plain);
+  t.ok(
+    plain.newScore > 1.3 * plain.oldScore && !plain.accepted,
+    `plain TD: ${plain.newScore.toFixed(3)} > 1.3 x shipped ${plain.oldScore.toFixed(3)}, rejected`,
+  );
+  const teacher = run(SITE_RECIPES.teacher);
+  t.ok(
+    teacher.newScore < teacher.oldScore && teacher.accepted,
+    `teacher: ${teacher.newScore.toFixed(3)} < shipped ${teacher.oldScore.toFixed(3)}, accepted`,
+  );
 });
 
 t.test('a fine-tune that learns nothing keeps the running network and the gate rejects it', async (t) => {
