@@ -198,15 +198,20 @@ export function fineTuneFromSite(trace: SiteTrace, o: SiteTuneOptions): SiteTune
   let best = { net: base.clone(), score: validationBase, episode: 0 };
   const t0 = Date.now();
   let episodes = 0;
-  while (episodes < o.episodes && Date.now() - t0 < o.timeBudgetMs) {
-    runEpisode(learner, fit[episodes % fit.length]!, teacher);
-    episodes++;
-    if (val.length === 0) continue;
-    if (episodes % recipe.validateEvery !== 0 && episodes !== o.episodes) continue;
+  let validated = 0;
+  const validate = () => {
+    validated = episodes;
     const s = valScore(learner.online);
     if (s < best.score && s < validationBase * (1 - recipe.validationMinGain))
       best = { net: learner.online.clone(), score: s, episode: episodes };
+  };
+  while (episodes < o.episodes && Date.now() - t0 < o.timeBudgetMs) {
+    runEpisode(learner, fit[episodes % fit.length]!, teacher);
+    episodes++;
+    if (val.length > 0 && episodes % recipe.validateEvery === 0) validate();
   }
+  // the last network too, when the episode count or the time budget ended between two validations
+  if (val.length > 0 && validated !== episodes) validate();
   const candidate = val.length > 0 ? best.net : learner.online.clone();
   const { mean: oldScore, perWindow: oldPer } = evaluate(base, config, heldOut);
   const { mean: newScore, perWindow: newPer } = evaluate(candidate, config, heldOut);
