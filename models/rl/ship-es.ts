@@ -1,6 +1,7 @@
-// `node --import tsx models/rl/ship-es.ts CKPT DIR VERSION [BASE-CARD]`: exports an ES fine-tune's best validated
+// `node --import tsx models/rl/ship-es.ts CKPT DIR VERSION [BASE-CARD] [EXTRA.json]`: exports an ES fine-tune's best validated
 // network (models/rl/es-tune.ts) as DIR/scheduler.onnx with its card and weights. The card keeps the base network's
-// DQN training record (BASE-CARD, default the shipped card) and records the ES stage under `training.es`.
+// DQN training record (BASE-CARD, default the shipped card) and records the ES stage under `training.es`, with the
+// fields of EXTRA.json (for example how the run's starting network was made) added there.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cardSkeleton, checkCard } from '../../runtime/scheduler/model-card.js';
@@ -8,7 +9,13 @@ import { loadEsCheckpoint } from './es-tune.js';
 import { Mlp } from './mlp.js';
 import { shipModel } from './ship.js';
 
-export function shipEsCheckpoint(ckptPath: string, dir: string, version: string, baseCardPath: string): string {
+export function shipEsCheckpoint(
+  ckptPath: string,
+  dir: string,
+  version: string,
+  baseCardPath: string,
+  extra: Record<string, unknown> = {},
+): string {
   const ck = loadEsCheckpoint(ckptPath);
   const baseCard = checkCard(JSON.parse(readFileSync(baseCardPath, 'utf8')));
   const net = Mlp.fromJSON(ck.best.net);
@@ -34,6 +41,7 @@ export function shipEsCheckpoint(ckptPath: string, dir: string, version: string,
       validationRelative: { start: ck.initialValidation, best: ck.best.validation },
       trainSeconds: Math.round(ck.trainSeconds),
       config: c,
+      ...extra,
     },
   };
   card.metrics = { validationRelativeToHungarian: ck.best.validation };
@@ -42,11 +50,12 @@ export function shipEsCheckpoint(ckptPath: string, dir: string, version: string,
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [ckpt, dir, version, baseCard] = process.argv.slice(2);
+  const [ckpt, dir, version, baseCard, extraPath] = process.argv.slice(2);
   if (!ckpt || !dir || !version) {
-    process.stderr.write('usage: ship-es.ts CKPT DIR VERSION [BASE-CARD]\n');
+    process.stderr.write('usage: ship-es.ts CKPT DIR VERSION [BASE-CARD] [EXTRA.json]\n');
     process.exit(2);
   }
   const base = baseCard ?? join(new URL('../shipped/', import.meta.url).pathname, 'scheduler.card.json');
-  process.stdout.write(`${shipEsCheckpoint(resolve(ckpt), resolve(dir), version, resolve(base))}\n`);
+  const extra = extraPath ? (JSON.parse(readFileSync(extraPath, 'utf8')) as Record<string, unknown>) : {};
+  process.stdout.write(`${shipEsCheckpoint(resolve(ckpt), resolve(dir), version, resolve(base), extra)}\n`);
 }

@@ -1,6 +1,8 @@
 // ES fine-tuning (models/rl/es-tune.ts): deterministic from its seed, a resumed run equals an uninterrupted one, the
 // gradient estimate points towards the better perturbation, and a bad config names its field.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   checkEsConfig,
@@ -10,10 +12,13 @@ import {
   EsTuner,
   flatten,
   rankGradient,
+  saveEsCheckpoint,
 } from '../../models/rl/es-tune.js';
 import { Mlp } from '../../models/rl/mlp.js';
+import { shipEsCheckpoint } from '../../models/rl/ship-es.js';
 import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
+import { checkCard } from '../../runtime/scheduler/model-card.js';
 
 const shipped = new URL('../../models/shipped/', import.meta.url).pathname;
 const base = Mlp.fromJSON(JSON.parse(readFileSync(`${shipped}scheduler.weights.json`, 'utf8')));
@@ -62,3 +67,23 @@ t.test('a bad config names the field', async (t) => {
   t.throws(() => checkEsConfig({ ...config, seedBase: 900, seedCount: 200 }), /seedBase/);
   t.throws(() => checkEsConfig({ ...config, loads: [] }), /loads/);
 });
+
+t.test(
+  'ship-es writes a card that keeps the base value recipe (site fine-tuning reads it) and records the ES stage',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentos-es-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const run = EsTuner.start(base, rl, config, task);
+    for (let i = 0; i < 2; i++) run.step();
+    saveEsCheckpoint(join(dir, 'checkpoint.json'), run.checkpoint);
+    shipEsCheckpoint(join(dir, 'checkpoint.json'), dir, '9.9', `${shipped}scheduler.card.json`, { note: 'test' });
+    const shippedCard = checkCard(JSON.parse(readFileSync(join(dir, 'scheduler.card.json'), 'utf8')));
+    t.equal(shippedCard.version, '9.9');
+    t.same(shippedCard.training['hyperparameters'], card.training.hyperparameters, 'base value recipe kept');
+    const es = shippedCard.training['es'] as { generations: number; note: string };
+    t.equal(es.generations, 2);
+    t.equal(es.note, 'test');
+    const weights = Mlp.fromJSON(JSON.parse(readFileSync(join(dir, 'scheduler.weights.json'), 'utf8')));
+    t.same([...flatten(weights)], [...flatten(Mlp.fromJSON(run.checkpoint.best.net))], 'the best network is shipped');
+  },
+);
