@@ -3,6 +3,8 @@
 // teacher on the replayed windows, validation windows picking the network) gives a candidate that beats the shipped
 // model on the held-out windows by a wide margin; on a small trace of the shifted task mix (mix-shift-v1), where plain TD
 // fine-tuning wrecks the model's ranking, it still improves on it; a fine-tune that learns nothing leaves it alone.
+// The base is a frozen copy of the v3 model (fixtures/), so this checks the recipe, whichever model ships: the
+// shipped v4 already does well on that site (5.9 against v3's 8.0) and leaves the recipe little to show there.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -15,7 +17,7 @@ import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
 import { RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 
-const weightsPath = fileURLToPath(new URL('../../models/shipped/scheduler.weights.json', import.meta.url));
+const weightsPath = fileURLToPath(new URL('./fixtures/scheduler-v3.weights.json', import.meta.url));
 const base = JSON.parse(readFileSync(weightsPath, 'utf8')) as MlpJson;
 const card = JSON.parse(readFileSync(weightsPath.replace(/\.weights\.json$/, '.card.json'), 'utf8'));
 
