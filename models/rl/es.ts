@@ -1,6 +1,7 @@
 // ES fine-tuning entry (es-tune.ts says why):
 //   node --import tsx models/rl/es.ts [--init WEIGHTS.json] [--card CARD.json] [--generations N] [--minutes M]
-//     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--quiet]
+//     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--loads 0.3,0.7]
+//     [--quiet]
 // Starts from the shipped network (its card gives the candidate window), prints one progress line per generation on
 // stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network) and DIR/learning-curve.svg.
 // Training scenarios: train-v1, seeds 600..999; validation: VAL_SEEDS x VAL_LOADS (tuning range), relative to tuned
@@ -70,6 +71,7 @@ function main(): void {
       lr: { type: 'string' },
       pairs: { type: 'string' },
       scenarios: { type: 'string' },
+      loads: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -90,6 +92,7 @@ function main(): void {
     if (v.lr !== undefined) config.learningRate = num('lr', v.lr);
     if (v.pairs !== undefined) config.pairs = num('pairs', v.pairs);
     if (v.scenarios !== undefined) config.scenariosPerGeneration = num('scenarios', v.scenarios);
+    if (v.loads !== undefined) config.loads = v.loads.split(',').map((x) => num('loads', x));
     const base = Mlp.fromJSON(JSON.parse(readFileSync(v.init!, 'utf8')));
     tuner = EsTuner.start(base, { withWait: card.withWait, limits: card.limits }, config, task);
   }
