@@ -13,6 +13,8 @@ import { readTuned } from '../../runtime/scheduler/policies/tuned.js';
 import type { Policy } from '../../runtime/scheduler/policy.js';
 import { runPolicy } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
+import { loadWorkload } from '../workloads/files.js';
+import { generateScenario } from '../workloads/generate.js';
 import { Mlp, type MlpJson } from './mlp.js';
 import { Rng } from './rng.js';
 
@@ -109,9 +111,27 @@ export function unflattenInto(net: Mlp, theta: Float64Array): void {
   }
 }
 
+/** A training scenario by its recipe, so worker threads can build the same one (es-pool.ts). */
+export interface ScenarioSpec {
+  workload: string;
+  seed: number;
+  load: number;
+  taskCount?: number | undefined;
+}
+
+export function scenarioOf(spec: ScenarioSpec): Scenario {
+  return generateScenario(loadWorkload(spec.workload), spec);
+}
+
+/** Evaluates candidate weight vectors on the same scenarios, e.g. in parallel (es-pool.ts); same numbers as serial. */
+export interface FitnessEvaluator {
+  evaluate(thetas: readonly Float64Array[], specs: readonly ScenarioSpec[], ref: readonly number[]): Promise<number[]>;
+}
+
 export interface EsTask {
-  /** a training scenario for (seed, load) */
-  scenario: (seed: number, load: number) => Scenario;
+  /** workload name or path of the training scenarios, and their size (absent = the workload's) */
+  workload: string;
+  taskCount?: number | undefined;
   /** the validation scenarios, fixed for the run */
   validation: readonly Scenario[];
 }
@@ -178,35 +198,40 @@ export class EsTuner {
     return this.ck;
   }
 
-  /** One generation: perturb, evaluate on common scenarios, Adam step; validates every validateEvery generations. */
-  step(): EsPoint {
+  /**
+   * One generation: perturb, evaluate on common scenarios (serially, or by `evaluator`), Adam step; validates every
+   * validateEvery generations.
+   */
+  async step(evaluator?: FitnessEvaluator): Promise<EsPoint> {
     const t0 = performance.now();
     const { ck } = this;
     const c = ck.config;
     const rng = new Rng(0);
     rng.setState(ck.rngState);
-    const scenarios: Scenario[] = [];
+    const specs: ScenarioSpec[] = [];
     for (let k = 0; k < c.scenariosPerGeneration; k++) {
       const load = c.loads[rng.int(c.loads.length)]!;
-      scenarios.push(this.task.scenario(ck.nextSeed, load));
+      specs.push({ workload: this.task.workload, seed: ck.nextSeed, load, taskCount: this.task.taskCount });
       ck.nextSeed = ck.nextSeed + 1 >= c.seedBase + c.seedCount ? c.seedBase : ck.nextSeed + 1;
     }
+    const scenarios = specs.map(scenarioOf);
     const ref = scenarios.map((s) => runPolicy(s, this.hungarian).summary.meanSlowdown);
     const theta = Float64Array.from(ck.theta);
     const D = theta.length;
     const eps: Float64Array[] = [];
-    const fit: number[] = [];
-    const probe = new Float64Array(D);
+    const probes: Float64Array[] = [];
     for (let k = 0; k < c.pairs; k++) {
       const e = new Float64Array(D);
       for (let i = 0; i < D; i++) e[i] = rng.normal();
       eps.push(e);
-      for (const sign of [1, -1]) {
-        for (let i = 0; i < D; i++) probe[i] = theta[i]! + sign * c.sigma * e[i]!;
-        unflattenInto(this.net, probe);
-        fit.push(relativeSlowdown(this.net, ck.rl, scenarios, ref));
-      }
+      for (const sign of [1, -1]) probes.push(theta.map((x, i) => x + sign * c.sigma * e[i]!));
     }
+    const fit = evaluator
+      ? await evaluator.evaluate(probes, specs, ref)
+      : probes.map((p) => {
+          unflattenInto(this.net, p);
+          return relativeSlowdown(this.net, ck.rl, scenarios, ref);
+        });
     ck.rngState = rng.getState();
     const grad = rankGradient(fit, eps, c.sigma);
     ck.generation++;

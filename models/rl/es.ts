@@ -1,8 +1,9 @@
 // ES fine-tuning entry (es-tune.ts says why):
 //   node --import tsx models/rl/es.ts [--init WEIGHTS.json] [--card CARD.json] [--generations N] [--minutes M]
 //     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--loads 0.3,0.7]
-//     [--quiet]
-// Starts from the shipped network (its card gives the candidate window), prints one progress line per generation on
+//     [--threads N] [--quiet]
+// Starts from the shipped network (its card gives the candidate window), runs each generation's candidates on N
+// worker threads (default: one per core; 1 = in this thread), prints one progress line per generation on
 // stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network) and DIR/learning-curve.svg.
 // Training scenarios: train-v1, seeds 600..999; validation: VAL_SEEDS x VAL_LOADS (tuning range), relative to tuned
 // Hungarian on the same scenarios. Ship with `node --import tsx models/rl/ship-es.ts DIR/checkpoint.json DIR VERSION`.
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
+import { EsWorkerPool } from './es-pool.js';
 import {
   defaultEsConfig,
   type EsCheckpoint,
@@ -29,7 +31,7 @@ const SHIPPED = new URL('../shipped/', import.meta.url).pathname;
 export function esTask(): EsTask {
   const w = loadWorkload('train-v1');
   return {
-    scenario: (seed, load) => generateScenario(w, { seed, load }),
+    workload: 'train-v1',
     validation: VAL_SEEDS.flatMap((seed) => VAL_LOADS.map((load) => generateScenario(w, { seed, load }))),
   };
 }
@@ -57,7 +59,7 @@ export function curveSvg(ck: EsCheckpoint): string {
   );
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values: v } = parseArgs({
     options: {
       init: { type: 'string', default: join(SHIPPED, 'scheduler.weights.json') },
@@ -72,6 +74,7 @@ function main(): void {
       pairs: { type: 'string' },
       scenarios: { type: 'string' },
       loads: { type: 'string' },
+      threads: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -104,8 +107,10 @@ function main(): void {
     process.stderr.write(
       `es: start at generation ${ck.generation}, best validation ${ck.best.validation.toFixed(4)}\n`,
     );
+  const threads = v.threads === undefined ? EsWorkerPool.defaultThreads() : num('threads', v.threads);
+  const pool = threads > 1 ? new EsWorkerPool(threads, { sizes: ck.sizes, rl: ck.rl }) : undefined;
   while (ck.generation < generations && Date.now() < deadline) {
-    const p = tuner.step();
+    const p = await tuner.step(pool);
     if (!v.quiet) {
       const val =
         p.validation === undefined
@@ -120,6 +125,7 @@ function main(): void {
       writeFileSync(join(out, 'learning-curve.svg'), curveSvg(ck));
     }
   }
+  await pool?.close();
   saveEsCheckpoint(ckPath, ck);
   writeFileSync(join(out, 'learning-curve.svg'), curveSvg(ck));
   process.stdout.write(
@@ -127,4 +133,9 @@ function main(): void {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`es: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

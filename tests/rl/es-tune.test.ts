@@ -1,9 +1,11 @@
-// ES fine-tuning (models/rl/es-tune.ts): deterministic from its seed, a resumed run equals an uninterrupted one, the
-// gradient estimate points towards the better perturbation, and a bad config names its field.
+// ES fine-tuning (models/rl/es-tune.ts): deterministic from its seed, a resumed run equals an uninterrupted one, worker
+// threads (es-pool.ts) give the serial numbers, the gradient estimate points towards the better perturbation, and a bad
+// config names its field.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { EsWorkerPool } from '../../models/rl/es-pool.js';
 import {
   checkEsConfig,
   defaultEsConfig,
@@ -26,19 +28,20 @@ const card = JSON.parse(readFileSync(`${shipped}scheduler.card.json`, 'utf8'));
 const rl = { withWait: card.withWait, limits: card.limits };
 const w = loadWorkload('train-v1');
 const task: EsTask = {
-  scenario: (seed, load) => generateScenario(w, { seed, load, taskCount: 80 }),
+  workload: 'train-v1',
+  taskCount: 80,
   validation: [generateScenario(w, { seed: 11, load: 1.1, taskCount: 80 })],
 };
 const config = { ...defaultEsConfig(5), pairs: 2, scenariosPerGeneration: 1, validateEvery: 2 };
 
 t.test('deterministic from the seed; resume from a saved checkpoint equals the uninterrupted run', async (t) => {
   const a = EsTuner.start(base, rl, config, task);
-  for (let i = 0; i < 3; i++) a.step();
+  for (let i = 0; i < 3; i++) await a.step();
   const b = EsTuner.start(base, rl, config, task);
-  for (let i = 0; i < 2; i++) b.step();
+  for (let i = 0; i < 2; i++) await b.step();
   const saved = JSON.parse(JSON.stringify(b.checkpoint)) as EsCheckpoint;
   const c = EsTuner.resume(saved, task);
-  c.step();
+  await c.step();
   t.same(c.checkpoint.theta, a.checkpoint.theta, 'same weights after 3 generations');
   t.same(c.checkpoint.curve, a.checkpoint.curve, 'same learning curve');
   t.equal(a.checkpoint.generation, 3);
@@ -74,7 +77,7 @@ t.test(
     const dir = mkdtempSync(join(tmpdir(), 'agentos-es-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const run = EsTuner.start(base, rl, config, task);
-    for (let i = 0; i < 2; i++) run.step();
+    for (let i = 0; i < 2; i++) await run.step();
     saveEsCheckpoint(join(dir, 'checkpoint.json'), run.checkpoint);
     shipEsCheckpoint(join(dir, 'checkpoint.json'), dir, '9.9', `${shipped}scheduler.card.json`, { note: 'test' });
     const shippedCard = checkCard(JSON.parse(readFileSync(join(dir, 'scheduler.card.json'), 'utf8')));
@@ -87,3 +90,15 @@ t.test(
     t.same([...flatten(weights)], [...flatten(Mlp.fromJSON(run.checkpoint.best.net))], 'the best network is shipped');
   },
 );
+
+t.test('worker threads give exactly the serial run', async (t) => {
+  const serial = EsTuner.start(base, rl, config, task);
+  for (let i = 0; i < 2; i++) await serial.step();
+  const pool = new EsWorkerPool(2, { sizes: [...base.sizes], rl });
+  t.teardown(() => pool.close());
+  const parallel = EsTuner.start(base, rl, config, task);
+  for (let i = 0; i < 2; i++) await parallel.step(pool);
+  t.same(parallel.checkpoint.theta, serial.checkpoint.theta, 'same weights');
+  t.same(parallel.checkpoint.curve, serial.checkpoint.curve, 'same fitness and validation');
+  t.throws(() => new EsWorkerPool(0, { sizes: [...base.sizes], rl }), /threads/);
+});
