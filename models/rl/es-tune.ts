@@ -7,14 +7,12 @@
 // every load counts alike. Deterministic from the seed; a checkpoint holds everything needed to resume bit for bit.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { featureSchemaHash } from '../../runtime/scheduler/features.js';
-import { createPolicy } from '../../runtime/scheduler/policies/registry.js';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
-import { readTuned } from '../../runtime/scheduler/policies/tuned.js';
-import type { Policy } from '../../runtime/scheduler/policy.js';
 import { runPolicy } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
+import { heuristicByName } from './heuristics.js';
 import { Mlp, type MlpJson } from './mlp.js';
 import { Rng } from './rng.js';
 
@@ -146,14 +144,10 @@ export function relativeSlowdown(net: Mlp, rl: RlOptions, scenarios: readonly Sc
   return s / scenarios.length;
 }
 
-export function tunedHungarian(): Policy {
-  return createPolicy('hungarian', readTuned()?.policies['hungarian'] ?? {});
-}
-
 export class EsTuner {
   private readonly net: Mlp;
   private readonly valRef: number[];
-  private readonly hungarian = tunedHungarian();
+  private readonly hungarian = heuristicByName('hungarian');
 
   private constructor(
     private readonly ck: EsCheckpoint,
