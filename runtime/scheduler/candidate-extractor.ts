@@ -3,7 +3,10 @@
 // in production exactly the features it was trained on. Buffers are reused between calls (high-water mark), capable
 // agents are listed once per capability and observation; tests/rl/features-equivalence.test.ts pins it bit for bit to
 // the first implementation.
+import { CapabilityQueues, rankWithin } from './capability-context.js';
 import {
+  ALT_OFFSET,
+  CAP_OFFSET,
   type CandidateLimits,
   type Candidates,
   DEFAULT_LIMITS,
@@ -130,12 +133,14 @@ function writeRow(
   f[row + IS_WAIT] = 0;
 }
 
-/** The agents having one capability, in observation order, and their max speed; computed once per observation. */
+/** The agents having one capability, in observation order, their max and summed speed and how many run nothing. */
 interface CapabilityGroup {
   stamp: number;
   agents: Int32Array;
   count: number;
   maxSpeed: number;
+  speedSum: number;
+  idle: number;
 }
 
 /** distinct capability strings remembered between decisions before the map is cleared (bounds its memory) */
@@ -155,6 +160,7 @@ export class CandidateExtractor {
   private readonly glob = new Float32Array(4);
   private readonly ts = new Float64Array(8);
   private readonly groups = new Map<string, CapabilityGroup>();
+  private readonly queues = new CapabilityQueues();
   private stamp = 0;
   private readonly out: Candidates = {
     features: this.features,
@@ -170,6 +176,7 @@ export class CandidateExtractor {
     const nW = this.windowOf(obs.tasks, limits);
     const glob = this.glob;
     globalFeatures(obs, glob);
+    this.queues.update(obs.tasks);
     if (this.statics.length < agents.length * AGENT_STATIC)
       this.statics = new Float32Array(agents.length * AGENT_STATIC);
     let anyRunning = false;
@@ -234,7 +241,57 @@ export class CandidateExtractor {
     }
     const feasibleShare = g.count > 0 ? (r - first) / g.count : 0;
     for (let q = first; q < r; q++) f[q * FEATURE_COUNT + FEASIBLE_SHARE] = feasibleShare;
+    if (r > first) this.v2Columns(obs, task, g, first, r);
     return r;
+  }
+
+  /**
+   * Schema-v2 columns of the task's rows first..r: its capability's queue and pool (the same for all its rows), then
+   * each pair against the task's alternatives: the fastest agent it fits now, and the best finish when waiting for an
+   * agent it fits only once that agent is empty.
+   */
+  private v2Columns(obs: Observation, task: TaskView, g: CapabilityGroup, first: number, r: number): void {
+    const f = this.features;
+    const q = this.queues.get(task.capability);
+    const pressureS = q && g.speedSum > 0 ? q.workMs / g.speedSum / 1000 : 0;
+    const cap0 = q ? Math.log1p(q.waiting) / 4 : 0;
+    const cap1 = q ? rankWithin(q, task.estDurationMs) : 0;
+    const cap2 = q ? Math.log1p(pressureS) / 5 : 0;
+    const cap3 = q && g.count > 0 ? g.idle / g.count : 0;
+    let maxFreeSpeed = 0;
+    for (let row = first; row < r; row++) maxFreeSpeed = Math.max(maxFreeSpeed, obs.agents[this.agentIdx[row]!]!.speed);
+    let waitAltMs = Number.POSITIVE_INFINITY;
+    const d = task.demand;
+    let next = first;
+    for (let k = 0; k < g.count; k++) {
+      const ai = g.agents[k]!;
+      // agents with rows are those the task fits now, in group order
+      if (next < r && this.agentIdx[next] === ai) {
+        next++;
+        continue;
+      }
+      const a = obs.agents[ai]!;
+      const c = a.capacity;
+      if (d.cpu > c.cpu + 1e-9 || d.memoryMb > c.memoryMb + 1e-9 || d.bandwidthKbps > c.bandwidthKbps + 1e-9) continue;
+      const ms = Math.max(0, a.estFreeAtMs - obs.nowMs) + task.estDurationMs / Math.max(1e-6, a.speed);
+      waitAltMs = Math.min(waitAltMs, ms);
+    }
+    const est = Math.max(1, task.estDurationMs);
+    const waited = Math.max(0, obs.nowMs - task.arrivalMs);
+    for (let row = first; row < r; row++) {
+      const o = row * FEATURE_COUNT;
+      const a = obs.agents[this.agentIdx[row]!]!;
+      const runMs = est / Math.max(1e-6, a.speed);
+      f[o + CAP_OFFSET] = cap0;
+      f[o + CAP_OFFSET + 1] = cap1;
+      f[o + CAP_OFFSET + 2] = cap2;
+      f[o + CAP_OFFSET + 3] = cap3;
+      f[o + ALT_OFFSET] = maxFreeSpeed > 0 ? a.speed / maxFreeSpeed : 1;
+      f[o + ALT_OFFSET + 1] = Number.isFinite(waitAltMs)
+        ? clip(Math.log2(Math.max(1e-6, waitAltMs) / runMs), -3, 3) / 3
+        : 1;
+      f[o + ALT_OFFSET + 2] = Math.log((waited + runMs) / est) / 3;
+    }
   }
 
   /** The window into `this.win`; returns its length. */
@@ -253,21 +310,27 @@ export class CandidateExtractor {
     if (g?.stamp === this.stamp) return g;
     if (!g) {
       if (this.groups.size >= CAPABILITY_GROUPS_MAX) this.groups.clear();
-      g = { stamp: 0, agents: new Int32Array(agents.length), count: 0, maxSpeed: 0 };
+      g = { stamp: 0, agents: new Int32Array(agents.length), count: 0, maxSpeed: 0, speedSum: 0, idle: 0 };
       this.groups.set(cap, g);
     }
     if (g.agents.length < agents.length) g.agents = new Int32Array(agents.length);
     let count = 0;
     let maxSpeed = 0;
+    let speedSum = 0;
+    let idle = 0;
     for (let ai = 0; ai < agents.length; ai++) {
       const a = agents[ai]!;
       if (!a.capabilities.includes(cap)) continue;
       g.agents[count++] = ai;
       maxSpeed = Math.max(maxSpeed, a.speed);
+      speedSum += a.speed;
+      if (a.running === 0) idle++;
     }
     g.stamp = this.stamp;
     g.count = count;
     g.maxSpeed = maxSpeed;
+    g.speedSum = speedSum;
+    g.idle = idle;
     return g;
   }
 

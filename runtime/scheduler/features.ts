@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { AgentView, TaskView } from './policy.js';
 
-export const FEATURE_SCHEMA_VERSION = 1;
+// v2: the task's capability context and the pair against its alternatives (features 32..38), appended so that a v1
+// network widened with zero weights for them scores exactly as before
+export const FEATURE_SCHEMA_VERSION = 2;
 
 /** How each feature is normalized; the text is part of the schema hash, so it documents and pins the code. */
 export const FEATURES: readonly { name: string; norm: string }[] = [
@@ -50,6 +52,21 @@ export const FEATURES: readonly { name: string; norm: string }[] = [
     name: 'is_wait',
     norm: '1 on the single "wait" row (task and agent features 0), else 0; the row exists when waiting is offered and some agent runs a task (so waiting cannot stall an idle system), or when no pair is feasible',
   },
+  // v2: the task's capability (0 on the wait row)
+  { name: 'cap_backlog', norm: 'ln(1 + observation tasks of the capability) / 4' },
+  { name: 'cap_duration_rank', norm: 'fraction of observation tasks of the capability with a shorter estDurationMs' },
+  {
+    name: 'cap_pool_pressure',
+    norm: 'ln(1 + sum estDurationMs of its observation tasks / sum speed of agents having it / 1000) / 5',
+  },
+  { name: 'cap_idle_share', norm: 'agents having the capability with running = 0 / agents having it' },
+  // v2: the pair against its alternatives (0 on the wait row)
+  { name: 'agent_speed_rel_free', norm: 'speed / max speed of the agents the task fits now' },
+  {
+    name: 'pair_wait_alt',
+    norm: 'clip(log2(best wait / run here), -3, 3) / 3; best wait = min over agents having the capability that fit the task only when empty of max(0, estFreeAtMs - nowMs) + estDurationMs/speed; 1 when none',
+  },
+  { name: 'pair_slowdown_if_placed', norm: 'ln((nowMs - arrivalMs + estDurationMs/speed) / estDurationMs) / 3' },
 ];
 
 export const FEATURE_COUNT = FEATURES.length;
@@ -57,6 +74,11 @@ export const FEATURE_COUNT = FEATURES.length;
 export const GLOBAL_OFFSET = 26;
 export const FEASIBLE_SHARE = 30;
 export const IS_WAIT = 31;
+/** v2 columns: the capability context (4), then the pair's alternatives (3) */
+export const CAP_OFFSET = 32;
+export const ALT_OFFSET = 36;
+/** the v1 schema's width: a v1 network is widened from it with zero weights (models/rl/widen.ts) */
+export const FEATURE_COUNT_V1 = 32;
 
 /** Limits on the candidate set so a long queue cannot blow up one decision. */
 export interface CandidateLimits {

@@ -1,7 +1,8 @@
-// The allocation-free extractor and selection (runtime/scheduler/features.ts, rl-select.ts) against a frozen copy of
-// the previous implementation (reference-features-v1.ts): bit-identical feature rows, the same row order, wait row and
-// placements, on simulator observations of several workloads, loads, limits and both wait settings. One extractor
-// instance is reused throughout, so stale rows from a larger earlier decision would show up here.
+// The allocation-free extractor and selection (runtime/scheduler/candidate-extractor.ts, rl-select.ts) against frozen
+// copies of the first implementations (reference-features-v1.ts for columns 0..31, reference-features-v2.ts for the
+// schema-v2 columns): bit-identical feature rows, the same row order, wait row and placements, on simulator
+// observations of several workloads, loads, limits and both wait settings. One extractor instance is reused
+// throughout, so stale rows from a larger earlier decision would show up here.
 import t from 'tap';
 import { Mlp } from '../../models/rl/mlp.js';
 import { Rng } from '../../models/rl/rng.js';
@@ -17,6 +18,7 @@ import {
 } from '../../runtime/scheduler/features.js';
 import { rankRows, selectPlacements } from '../../runtime/scheduler/rl-select.js';
 import { referenceExtractCandidates, referenceRankRows, referenceSelectPlacements } from './reference-features-v1.js';
+import { referenceWithV2Columns } from './reference-features-v2.js';
 
 const LIMITS: CandidateLimits[] = [
   DEFAULT_LIMITS,
@@ -62,7 +64,7 @@ t.test('optimized extractor and selection == previous implementation, bit for bi
       const obs = sim.observation();
       const limits = LIMITS[(step + k) % LIMITS.length]!;
       const withWait = step % 4 !== 3;
-      const ref = referenceExtractCandidates(obs, withWait, limits);
+      const ref = referenceWithV2Columns(obs, referenceExtractCandidates(obs, withWait, limits));
       const views = extractor.extract(obs, withWait, limits);
       const diff = difference(views, ref) || difference(extractCandidates(obs, withWait, limits), ref);
       if (diff) failures.push(`${run.workload} load ${run.load} step ${step}: ${diff}`);

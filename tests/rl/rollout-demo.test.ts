@@ -11,6 +11,7 @@ import { applyRecipe, defaultDqnConfig } from '../../models/rl/train-config.js';
 import { train } from '../../models/rl/trainer.js';
 import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
+import { FEATURE_COUNT } from '../../runtime/scheduler/features.js';
 
 t.test('demo specs', async (t) => {
   const r = demoFromSpec('rollout:6/30/none');
@@ -71,6 +72,6 @@ t.test('--init takes the shipped weights file and keeps its network', async (t) 
     loads: [0.7],
   });
   t.equal(ck.dqn.config.gamma, 0.95, 'v1 recipe');
-  t.same(ck.dqn.online.sizes, [32, 48, 32, 1], 'the shipped network shape');
+  t.same(ck.dqn.online.sizes, [FEATURE_COUNT, 48, 32, 1], 'the shipped network shape');
   t.equal(ck.episode, 1);
 });
