@@ -192,6 +192,13 @@ export class EsTuner {
     return this.ck;
   }
 
+  /** A copy of the current network (the weights the next generation perturbs). */
+  network(): Mlp {
+    const m = Mlp.fromJSON(this.net.toJSON());
+    unflattenInto(m, Float64Array.from(this.ck.theta));
+    return m;
+  }
+
   /**
    * One generation: perturb, evaluate on common scenarios (serially, or by `evaluator`), Adam step; validates every
    * validateEvery generations.

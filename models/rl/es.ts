@@ -4,7 +4,8 @@
 //     [--threads N] [--quiet]
 // Starts from the shipped network (its card gives the candidate window), runs each generation's candidates on N
 // worker threads (default: one per core; 1 = in this thread), prints one progress line per generation on
-// stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network) and DIR/learning-curve.svg.
+// stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network), DIR/learning-curve.svg and
+// every validated network as DIR/nets/gen-NNNNN.json (for select-checkpoint.ts).
 // Training scenarios: train-v1, seeds 600..999; validation: VAL_SEEDS x VAL_LOADS (tuning range), relative to tuned
 // Hungarian on the same scenarios. Ship with `node --import tsx models/rl/ship-es.ts DIR/checkpoint.json DIR VERSION`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     return n;
   };
   const out = resolve(v.out!);
-  mkdirSync(out, { recursive: true });
+  mkdirSync(join(out, 'nets'), { recursive: true });
   const task = esTask();
   let tuner: EsTuner;
   if (v.resume) tuner = EsTuner.resume(loadEsCheckpoint(resolve(v.resume)), task);
@@ -121,6 +122,13 @@ async function main(): Promise<void> {
       );
     }
     if (p.validation !== undefined) {
+      // every validated network is kept, so a larger selection set can choose among them afterwards
+      // (select-checkpoint.ts): the run's own best is picked on 6 scenarios and flatters itself
+      const snapshot = { kind: 'es-snapshot', generation: p.generation, validation: p.validation, rl: ck.rl };
+      writeFileSync(
+        join(out, 'nets', `gen-${String(p.generation).padStart(5, '0')}.json`),
+        JSON.stringify({ ...snapshot, net: tuner.network().toJSON() }),
+      );
       saveEsCheckpoint(ckPath, ck);
       writeFileSync(join(out, 'learning-curve.svg'), curveSvg(ck));
     }

@@ -1,34 +1,59 @@
-// `node --import tsx models/rl/select-checkpoint.ts CKPT...`: compares the best networks of several training runs (DQN
-// or ES checkpoints, or a shipped model's weights file with its card beside it) on
+// `node --import tsx models/rl/select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] CKPT...`: compares the
+// best networks of several training runs (DQN or ES checkpoints, ES snapshots of es.ts's DIR/nets, or a shipped
+// model's weights file with its card beside it) on
 // the selection seeds (tuning range, disjoint from training, validation and reporting seeds) of the training workload,
 // printing one JSON line per run and the winner. Shifted workloads are never used here, so they stay unseen.
 
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { loadEsCheckpoint } from './es-tune.js';
-import { Mlp } from './mlp.js';
+import { Mlp, type MlpJson } from './mlp.js';
 import { loadCheckpoint, validate } from './trainer.js';
 
 export const SELECTION_SEEDS = [13, 14, 15];
 export const SELECTION_LOADS = [0.7, 1.1, 1.5];
 
-const paths = process.argv.slice(2);
+const { values: v, positionals: paths } = parseArgs({
+  allowPositionals: true,
+  options: { seeds: { type: 'string' }, loads: { type: 'string' } },
+});
 if (paths.length === 0) {
-  process.stderr.write('usage: select-checkpoint.ts CKPT...\n');
+  process.stderr.write('usage: select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] CKPT...\n');
   process.exit(2);
 }
+function list(name: string, s: string | undefined, fallback: number[]): number[] {
+  if (s === undefined) return fallback;
+  const xs = s.split(',').map(Number);
+  if (xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new TypeError(`--${name}: positive numbers, got ${s}`);
+  return xs;
+}
+const seeds = list('seeds', v.seeds, SELECTION_SEEDS);
+// selection seeds come from the tuning range and never from training (100.., 600..999) or validation (11, 12)
+if (seeds.some((s) => s < 13 || s > 99)) throw new RangeError(`--seeds: selection seeds are 13..99, got ${v.seeds}`);
 const w = loadWorkload('train-v1');
 const o = {
-  valSeeds: SELECTION_SEEDS,
-  valLoads: SELECTION_LOADS,
+  valSeeds: seeds,
+  valLoads: list('loads', v.loads, SELECTION_LOADS),
   scenario: (seed: number, load: number) => generateScenario(w, { seed, load }),
 };
 let best = { path: '', score: Number.POSITIVE_INFINITY };
 /** The best network of a run and its candidate window. */
 function networkOf(path: string): { policy: RlTsPolicy; best: number | undefined } {
-  const json = JSON.parse(readFileSync(path, 'utf8')) as { kind?: string; sizes?: unknown; layers?: unknown };
+  const json = JSON.parse(readFileSync(path, 'utf8')) as {
+    kind?: string;
+    sizes?: unknown;
+    layers?: unknown;
+    generation?: number;
+    rl?: RlOptions;
+    net?: MlpJson;
+  };
+  if (json.kind === 'es-snapshot') {
+    if (!json.net || !json.rl) throw new TypeError(`${path}: an es-snapshot needs net and rl`);
+    return { policy: new RlTsPolicy(Mlp.fromJSON(json.net), json.rl), best: json.generation };
+  }
   if (json.kind === 'es') {
     const ck = loadEsCheckpoint(path);
     return { policy: new RlTsPolicy(Mlp.fromJSON(ck.best.net), ck.rl), best: ck.best.generation };

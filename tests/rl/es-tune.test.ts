@@ -52,6 +52,11 @@ t.test('deterministic from the seed; resume from a saved checkpoint equals the u
     'finite fitness',
   );
   t.ok(Number.isFinite(a.checkpoint.best.validation), 'validated');
+  t.same(
+    Array.from(flatten(a.network()), Math.fround),
+    a.checkpoint.theta.map(Math.fround),
+    'network() = current weights',
+  );
 });
 
 t.test('the rank gradient points towards the perturbation that lowered the fitness', async (t) => {
