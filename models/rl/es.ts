@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
+import type { EsSnapshot } from './es-average.js';
 import { EsWorkerPool } from './es-pool.js';
 import {
   defaultEsConfig,
@@ -124,11 +125,14 @@ async function main(): Promise<void> {
     if (p.validation !== undefined) {
       // every validated network is kept, so a larger selection set can choose among them afterwards
       // (select-checkpoint.ts): the run's own best is picked on 6 scenarios and flatters itself
-      const snapshot = { kind: 'es-snapshot', generation: p.generation, validation: p.validation, rl: ck.rl };
-      writeFileSync(
-        join(out, 'nets', `gen-${String(p.generation).padStart(5, '0')}.json`),
-        JSON.stringify({ ...snapshot, net: tuner.network().toJSON() }),
-      );
+      const snapshot: EsSnapshot = {
+        kind: 'es-snapshot',
+        generation: p.generation,
+        validation: p.validation,
+        rl: ck.rl,
+        net: tuner.network().toJSON(),
+      };
+      writeFileSync(join(out, 'nets', `gen-${String(p.generation).padStart(5, '0')}.json`), JSON.stringify(snapshot));
       saveEsCheckpoint(ckPath, ck);
       writeFileSync(join(out, 'learning-curve.svg'), curveSvg(ck));
     }

@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
+import { readSnapshot } from './es-average.js';
 import { loadEsCheckpoint } from './es-tune.js';
-import { Mlp, type MlpJson } from './mlp.js';
+import { Mlp } from './mlp.js';
 import { loadCheckpoint, validate } from './trainer.js';
 
 export const SELECTION_SEEDS = [13, 14, 15];
@@ -42,17 +43,10 @@ const o = {
 let best = { path: '', score: Number.POSITIVE_INFINITY };
 /** The best network of a run and its candidate window. */
 function networkOf(path: string): { policy: RlTsPolicy; best: number | undefined } {
-  const json = JSON.parse(readFileSync(path, 'utf8')) as {
-    kind?: string;
-    sizes?: unknown;
-    layers?: unknown;
-    generation?: number;
-    rl?: RlOptions;
-    net?: MlpJson;
-  };
+  const json = JSON.parse(readFileSync(path, 'utf8')) as { kind?: string; sizes?: unknown; layers?: unknown };
   if (json.kind === 'es-snapshot') {
-    if (!json.net || !json.rl) throw new TypeError(`${path}: an es-snapshot needs net and rl`);
-    return { policy: new RlTsPolicy(Mlp.fromJSON(json.net), json.rl), best: json.generation };
+    const s = readSnapshot(path);
+    return { policy: new RlTsPolicy(Mlp.fromJSON(s.net), s.rl), best: s.generation };
   }
   if (json.kind === 'es') {
     const ck = loadEsCheckpoint(path);

@@ -1,10 +1,13 @@
-// `node --import tsx models/rl/ship-es.ts CKPT DIR VERSION [BASE-CARD] [EXTRA.json]`: exports an ES fine-tune's best validated
-// network (models/rl/es-tune.ts) as DIR/scheduler.onnx with its card and weights. The card keeps the base network's
-// DQN training record (BASE-CARD, default the shipped card) and records the ES stage under `training.es`, with the
-// fields of EXTRA.json (for example how the run's starting network was made) added there.
+// `node --import tsx models/rl/ship-es.ts [--net SNAPSHOT] CKPT DIR VERSION [BASE-CARD] [EXTRA.json]`: exports an ES
+// fine-tune's best validated network (models/rl/es-tune.ts), or with --net one of the run's snapshots or their average
+// chosen by select-checkpoint.ts (es.ts's DIR/nets, es-average.ts), as DIR/scheduler.onnx with its card and weights.
+// The card keeps the base network's DQN training record (BASE-CARD, default the shipped card) and records the ES stage
+// under `training.es`, with the fields of EXTRA.json (for example how the run's starting network was made) added there.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { cardSkeleton, checkCard } from '../../runtime/scheduler/model-card.js';
+import { type EsSnapshot, readSnapshot } from './es-average.js';
 import { loadEsCheckpoint } from './es-tune.js';
 import { Mlp } from './mlp.js';
 import { shipModel } from './ship.js';
@@ -15,10 +18,13 @@ export function shipEsCheckpoint(
   version: string,
   baseCardPath: string,
   extra: Record<string, unknown> = {},
+  snapshot?: EsSnapshot,
 ): string {
   const ck = loadEsCheckpoint(ckptPath);
   const baseCard = checkCard(JSON.parse(readFileSync(baseCardPath, 'utf8')));
-  const net = Mlp.fromJSON(ck.best.net);
+  if (snapshot && JSON.stringify(snapshot.rl) !== JSON.stringify(ck.rl))
+    throw new TypeError("ship-es: the snapshot was not made with the checkpoint's candidate window");
+  const net = Mlp.fromJSON(snapshot ? snapshot.net : ck.best.net);
   const card = cardSkeleton([...net.sizes], ck.rl.withWait, ck.rl.limits);
   card.version = version;
   card.createdAt = new Date().toISOString();
@@ -39,23 +45,30 @@ export function shipEsCheckpoint(
       generations: ck.generation,
       bestGeneration: ck.best.generation,
       validationRelative: { start: ck.initialValidation, best: ck.best.validation },
+      shipped: snapshot
+        ? snapshot.averageOf
+          ? `weight average of the networks of generations ${snapshot.averageOf.join(', ')} (es-average.ts), picked by select-checkpoint.ts`
+          : `the network of generation ${snapshot.generation}, picked by select-checkpoint.ts`
+        : `the best validated network (generation ${ck.best.generation})`,
       trainSeconds: Math.round(ck.trainSeconds),
       config: c,
       ...extra,
     },
   };
-  card.metrics = { validationRelativeToHungarian: ck.best.validation };
+  card.metrics = snapshot ? {} : { validationRelativeToHungarian: ck.best.validation };
   mkdirSync(dir, { recursive: true });
   return shipModel(net, card, dir);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [ckpt, dir, version, baseCard, extraPath] = process.argv.slice(2);
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { net: { type: 'string' } } });
+  const [ckpt, dir, version, baseCard, extraPath] = positionals;
   if (!ckpt || !dir || !version) {
-    process.stderr.write('usage: ship-es.ts CKPT DIR VERSION [BASE-CARD] [EXTRA.json]\n');
+    process.stderr.write('usage: ship-es.ts [--net SNAPSHOT] CKPT DIR VERSION [BASE-CARD] [EXTRA.json]\n');
     process.exit(2);
   }
   const base = baseCard ?? join(new URL('../shipped/', import.meta.url).pathname, 'scheduler.card.json');
   const extra = extraPath ? (JSON.parse(readFileSync(extraPath, 'utf8')) as Record<string, unknown>) : {};
-  process.stdout.write(`${shipEsCheckpoint(resolve(ckpt), resolve(dir), version, resolve(base), extra)}\n`);
+  const snapshot = values.net ? readSnapshot(resolve(values.net)) : undefined;
+  process.stdout.write(`${shipEsCheckpoint(resolve(ckpt), resolve(dir), version, resolve(base), extra, snapshot)}\n`);
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { averageSnapshots, type EsSnapshot } from '../../models/rl/es-average.js';
 import { EsWorkerPool } from '../../models/rl/es-pool.js';
 import {
   checkEsConfig,
@@ -106,4 +107,34 @@ t.test('worker threads give exactly the serial run', async (t) => {
   t.same(parallel.checkpoint.theta, serial.checkpoint.theta, 'same weights');
   t.same(parallel.checkpoint.curve, serial.checkpoint.curve, 'same fitness and validation');
   t.throws(() => new EsWorkerPool(0, { sizes: [...base.sizes], rl }), /threads/);
+});
+
+t.test('snapshots average weight by weight, and a chosen snapshot ships with its origin on the card', async (t) => {
+  const a = EsTuner.start(base, rl, config, task);
+  const snap = (g: number): EsSnapshot => ({
+    kind: 'es-snapshot',
+    generation: g,
+    validation: 1,
+    rl,
+    net: a.network().toJSON(),
+  });
+  await a.step();
+  const s1 = snap(1);
+  await a.step();
+  const s2 = snap(2);
+  const avg = averageSnapshots([s1, s2]);
+  t.same(avg.averageOf, [1, 2]);
+  const mid = s1.net.layers[0]!.w.map((x, i) => Math.fround((x + s2.net.layers[0]!.w[i]!) / 2));
+  t.same(avg.net.layers[0]!.w, mid, 'the mean of the two weights');
+  const narrow = { ...s2, net: new Mlp([4, 1]).toJSON() };
+  t.throws(() => averageSnapshots([s1, narrow]), /sizes differ/, 'different networks are refused');
+  const dir = mkdtempSync(join(tmpdir(), 'es-snap-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  saveEsCheckpoint(join(dir, 'checkpoint.json'), a.checkpoint);
+  shipEsCheckpoint(join(dir, 'checkpoint.json'), dir, '9.9', `${shipped}scheduler.card.json`, {}, avg);
+  const shippedCard = checkCard(JSON.parse(readFileSync(join(dir, 'scheduler.card.json'), 'utf8')));
+  const es = shippedCard.training['es'] as { shipped: string };
+  t.match(es.shipped, /weight average of the networks of generations 1, 2/);
+  const weights = JSON.parse(readFileSync(join(dir, 'scheduler.weights.json'), 'utf8'));
+  t.same(weights.layers[0].w, avg.net.layers[0]!.w, 'the average is what ships');
 });
