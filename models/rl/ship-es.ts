@@ -31,12 +31,21 @@ export function shipEsCheckpoint(
   const c = ck.config;
   // the base's record stays at the top level: site fine-tuning (site-tune.ts) reads the value recipe of the network
   // from training.hyperparameters, and ES keeps the base's Q scale; the ES stage is recorded under `es`
+  const b = baseCard.training;
+  const before = String(b['algorithm']);
+  // a base that was itself ES-tuned keeps its stage's record in esEarlier (oldest first)
+  const earlier = [
+    ...(Array.isArray(b['esEarlier']) ? (b['esEarlier'] as unknown[]) : []),
+    ...(b['es'] ? [{ base: b['base'], ...(b['es'] as object) }] : []),
+  ];
   card.training = {
-    ...baseCard.training,
-    algorithm:
-      `${String(baseCard.training['algorithm'])}; then (version ${version}) fine-tuned by evolution strategies on the ` +
-      'objective itself: antithetic Gaussian weight perturbations run on common scenarios, fitness = mean slowdown / ' +
-      "tuned Hungarian's on the same scenario, centered ranks, Adam; best network by validation (models/rl/es-tune.ts)",
+    ...b,
+    algorithm: before.includes('evolution strategies')
+      ? `${before}; then (version ${version}) fine-tuned again by evolution strategies (training.es)`
+      : `${before}; then (version ${version}) fine-tuned by evolution strategies on the objective itself: ` +
+        'antithetic Gaussian weight perturbations run on common scenarios, fitness = mean slowdown / ' +
+        "tuned Hungarian's on the same scenario, centered ranks, Adam; best network by validation (models/rl/es-tune.ts)",
+    ...(earlier.length > 0 ? { esEarlier: earlier } : {}),
     base: `${baseCard.name} v${baseCard.version}`,
     es: {
       trainLoads: c.loads,
