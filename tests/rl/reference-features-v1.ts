@@ -8,7 +8,7 @@ const GLOBAL_OFFSET = 26;
 const FEASIBLE_SHARE = 30;
 const IS_WAIT = 31;
 
-function fits(task: TaskView, agent: AgentView): boolean {
+export function fits(task: TaskView, agent: AgentView): boolean {
   const c = agent.capacity;
   const u = agent.used;
   const d = task.demand;

@@ -3,6 +3,7 @@
 // reference-features-v1.ts (columns 0..31) plus these. Not used by any runtime code; do not "fix" it.
 import { type Candidates, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
 import type { AgentView, Observation, TaskView } from '../../runtime/scheduler/policy.js';
+import { fits } from './reference-features-v1.js';
 
 const CAP_OFFSET = 32;
 const SPEED_REL_FREE = 36;
@@ -59,18 +60,6 @@ function rankWithin(ctx: CapabilityContext, estDurationMs: number): number {
 
 function clip(x: number, lo: number, hi: number): number {
   return x < lo ? lo : Math.min(x, hi);
-}
-
-function fits(task: TaskView, agent: AgentView): boolean {
-  const c = agent.capacity;
-  const u = agent.used;
-  const d = task.demand;
-  return (
-    agent.capabilities.includes(task.capability) &&
-    u.cpu + d.cpu <= c.cpu + 1e-9 &&
-    u.memoryMb + d.memoryMb <= c.memoryMb + 1e-9 &&
-    u.bandwidthKbps + d.bandwidthKbps <= c.bandwidthKbps + 1e-9
-  );
 }
 
 function fitsEmpty(task: TaskView, agent: AgentView): boolean {
