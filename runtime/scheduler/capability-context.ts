@@ -16,7 +16,10 @@ export interface CapabilityQueue {
   workMs: number;
 }
 
-/** distinct capability strings remembered between observations before the map is cleared (bounds its memory) */
+/**
+ * distinct capability strings remembered between observations before the map is cleared (bounds its memory, with at
+ * most one observation's capabilities on top)
+ */
 const CAPABILITY_QUEUES_MAX = 1024;
 
 export class CapabilityQueues {
@@ -26,10 +29,11 @@ export class CapabilityQueues {
   /** Recomputes every capability's queue from the observation's tasks. */
   update(tasks: readonly TaskView[]): void {
     const stamp = ++this.stamp;
+    // cleared before, never during, an update: an entry made earlier in this observation must not be lost
+    if (this.queues.size >= CAPABILITY_QUEUES_MAX) this.queues.clear();
     for (const t of tasks) {
       let q = this.queues.get(t.capability);
       if (!q) {
-        if (this.queues.size >= CAPABILITY_QUEUES_MAX) this.queues.clear();
         q = { stamp: 0, waiting: 0, durations: new Float64Array(16), workMs: 0 };
         this.queues.set(t.capability, q);
       }

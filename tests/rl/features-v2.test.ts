@@ -49,3 +49,16 @@ t.test('capability and alternative features', async (t) => {
   t.equal(f[w + col('is_wait')], 1);
   t.equal(f[w + col('cap_backlog')], 0, 'the wait row has no task');
 });
+
+t.test('the capability queues stay whole when their memory bound clears them', async (t) => {
+  const { CapabilityQueues } = await import('../../runtime/scheduler/capability-context.js');
+  const queues = new CapabilityQueues();
+  // 1020 capabilities, then an observation that takes the map past the 1024 bound: x, seen first, must survive
+  queues.update(Array.from({ length: 1020 }, (_, i) => task(`old${i}`, { capability: `c${i}` })));
+  const now = [task('a', { capability: 'x', estDurationMs: 10 }), task('b', { capability: 'x', estDurationMs: 30 })];
+  queues.update([...now, ...Array.from({ length: 20 }, (_, i) => task(`n${i}`, { capability: `d${i}` }))]);
+  const x = queues.get('x');
+  t.equal(x?.waiting, 2, 'both tasks of x counted');
+  t.equal(x?.workMs, 40);
+  t.equal(queues.get('c5'), undefined, 'a capability not in this observation has no queue');
+});
