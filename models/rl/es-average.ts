@@ -2,27 +2,9 @@
 // (es.ts writes one per validated generation to DIR/nets). Late in a run the weights wander around the optimum with
 // the gradient noise; their mean cancels part of that noise (Polyak averaging), and is one more candidate for
 // select-checkpoint.ts. The snapshots must share the network sizes and candidate window.
-import { readFileSync, writeFileSync } from 'node:fs';
-import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
-import { flatten, unflattenInto } from './es-tune.js';
-import { Mlp, type MlpJson } from './mlp.js';
-
-export interface EsSnapshot {
-  kind: 'es-snapshot';
-  generation: number;
-  validation: number | null;
-  rl: RlOptions;
-  net: MlpJson;
-  /** for an average: the generations averaged */
-  averageOf?: number[];
-}
-
-export function readSnapshot(path: string): EsSnapshot {
-  const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<EsSnapshot>;
-  if (s.kind !== 'es-snapshot' || !s.net || !s.rl || typeof s.generation !== 'number')
-    throw new TypeError(`${path}: not an es-snapshot (kind, generation, rl, net)`);
-  return s as EsSnapshot;
-}
+import { writeFileSync } from 'node:fs';
+import { type EsSnapshot, flatten, readEsSnapshot, unflattenInto } from './es-tune.js';
+import { Mlp } from './mlp.js';
 
 export function averageSnapshots(snaps: readonly EsSnapshot[]): EsSnapshot {
   const first = snaps[0];
@@ -54,7 +36,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stderr.write('usage: es-average.ts OUT.json SNAPSHOT...\n');
     process.exit(2);
   }
-  const avg = averageSnapshots(paths.map(readSnapshot));
+  const avg = averageSnapshots(paths.map(readEsSnapshot));
   writeFileSync(out, JSON.stringify(avg));
   process.stdout.write(`${JSON.stringify({ out, averageOf: avg.averageOf })}\n`);
 }

@@ -144,6 +144,24 @@ export function relativeSlowdown(net: Mlp, rl: RlOptions, scenarios: readonly Sc
   return s / scenarios.length;
 }
 
+/** One validated network of a run: es.ts writes DIR/nets/gen-N.json, select-checkpoint.ts and ship-es.ts read it. */
+export interface EsSnapshot {
+  kind: 'es-snapshot';
+  generation: number;
+  validation: number | null;
+  rl: RlOptions;
+  net: MlpJson;
+  /** for an average: the generations averaged */
+  averageOf?: number[];
+}
+
+export function readEsSnapshot(path: string): EsSnapshot {
+  const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<EsSnapshot>;
+  if (s.kind !== 'es-snapshot' || !s.net || !s.rl || typeof s.generation !== 'number')
+    throw new TypeError(`${path}: not an es-snapshot (kind, generation, rl, net)`);
+  return s as EsSnapshot;
+}
+
 export class EsTuner {
   private readonly net: Mlp;
   private readonly valRef: number[];

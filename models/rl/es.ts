@@ -14,11 +14,11 @@ import { parseArgs } from 'node:util';
 import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
-import type { EsSnapshot } from './es-average.js';
 import { EsWorkerPool } from './es-pool.js';
 import {
   defaultEsConfig,
   type EsCheckpoint,
+  type EsSnapshot,
   type EsTask,
   EsTuner,
   loadEsCheckpoint,

@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
-import { readSnapshot } from './es-average.js';
-import { loadEsCheckpoint } from './es-tune.js';
+import { loadEsCheckpoint, readEsSnapshot } from './es-tune.js';
 import { Mlp } from './mlp.js';
 import { loadCheckpoint, validate } from './trainer.js';
 
@@ -45,7 +44,7 @@ let best = { path: '', score: Number.POSITIVE_INFINITY };
 function networkOf(path: string): { policy: RlTsPolicy; best: number | undefined } {
   const json = JSON.parse(readFileSync(path, 'utf8')) as { kind?: string; sizes?: unknown; layers?: unknown };
   if (json.kind === 'es-snapshot') {
-    const s = readSnapshot(path);
+    const s = readEsSnapshot(path);
     return { policy: new RlTsPolicy(Mlp.fromJSON(s.net), s.rl), best: s.generation };
   }
   if (json.kind === 'es') {

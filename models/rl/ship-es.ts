@@ -7,8 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cardSkeleton, checkCard } from '../../runtime/scheduler/model-card.js';
-import { type EsSnapshot, readSnapshot } from './es-average.js';
-import { loadEsCheckpoint } from './es-tune.js';
+import { type EsSnapshot, loadEsCheckpoint, readEsSnapshot } from './es-tune.js';
 import { Mlp } from './mlp.js';
 import { shipModel } from './ship.js';
 
@@ -78,6 +77,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const base = baseCard ?? join(new URL('../shipped/', import.meta.url).pathname, 'scheduler.card.json');
   const extra = extraPath ? (JSON.parse(readFileSync(extraPath, 'utf8')) as Record<string, unknown>) : {};
-  const snapshot = values.net ? readSnapshot(resolve(values.net)) : undefined;
+  const snapshot = values.net ? readEsSnapshot(resolve(values.net)) : undefined;
   process.stdout.write(`${shipEsCheckpoint(resolve(ckpt), resolve(dir), version, resolve(base), extra, snapshot)}\n`);
 }

@@ -5,12 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { averageSnapshots, type EsSnapshot } from '../../models/rl/es-average.js';
+import { averageSnapshots } from '../../models/rl/es-average.js';
 import { EsWorkerPool } from '../../models/rl/es-pool.js';
 import {
   checkEsConfig,
   defaultEsConfig,
   type EsCheckpoint,
+  type EsSnapshot,
   type EsTask,
   EsTuner,
   flatten,
