@@ -33,6 +33,12 @@ export interface EsConfig {
   seedCount: number;
   /** validate every this many generations */
   validateEvery: number;
+  /**
+   * First-layer weights of the input columns from `from` on are perturbed and stepped `factor` times more (sigma and
+   * learning rate). Columns a network was widened with start at zero weight: at the common step size their weights
+   * only random-walk (norm about lr x sqrt(generations x hidden)), far below the trained columns'. Absent = 1.
+   */
+  newInputs?: { from: number; factor: number } | undefined;
 }
 
 export function defaultEsConfig(seed: number): EsConfig {
@@ -87,6 +93,21 @@ export function checkEsConfig(c: EsConfig): void {
   if (c.seedBase < 1 || c.seedBase + c.seedCount - 1 > 999)
     throw new RangeError('es config: seedBase .. seedBase + seedCount - 1 must stay in 1..999 (training seeds)');
   if (c.loads.length === 0 || c.loads.some((l) => !(l > 0))) throw new TypeError('es config: loads must be > 0');
+  const n = c.newInputs;
+  if (n !== undefined && !(Number.isInteger(n.from) && n.from >= 0 && n.factor > 0))
+    throw new TypeError('es config: newInputs wants an integer from >= 0 and a factor > 0');
+}
+
+/** Per weight of the flattened network (flatten's order), the factor on sigma and learning rate (config.newInputs). */
+export function stepScales(sizes: readonly number[], c: EsConfig): Float64Array {
+  const D = sizes.slice(1).reduce((sum, out, i) => sum + out * sizes[i]! + out, 0);
+  const scale = new Float64Array(D).fill(1);
+  const n = c.newInputs;
+  if (!n) return scale;
+  const inputs = sizes[0]!;
+  // layer 0's weights come first, row-major [outputs x inputs]
+  for (let o = 0; o < sizes[1]!; o++) for (let i = n.from; i < inputs; i++) scale[o * inputs + i] = n.factor;
+  return scale;
 }
 
 export function flatten(net: Mlp): Float64Array {
@@ -237,13 +258,14 @@ export class EsTuner {
     const ref = scenarios.map((s) => runPolicy(s, this.hungarian).summary.meanSlowdown);
     const theta = Float64Array.from(ck.theta);
     const D = theta.length;
+    const scale = stepScales(ck.sizes, c);
     const eps: Float64Array[] = [];
     const probes: Float64Array[] = [];
     for (let k = 0; k < c.pairs; k++) {
       const e = new Float64Array(D);
       for (let i = 0; i < D; i++) e[i] = rng.normal();
       eps.push(e);
-      for (const sign of [1, -1]) probes.push(theta.map((x, i) => x + sign * c.sigma * e[i]!));
+      for (const sign of [1, -1]) probes.push(theta.map((x, i) => x + sign * c.sigma * scale[i]! * e[i]!));
     }
     const fit = evaluator
       ? await evaluator.evaluate(probes, specs, ref)
@@ -254,7 +276,7 @@ export class EsTuner {
     ck.rngState = rng.getState();
     const grad = rankGradient(fit, eps, c.sigma);
     ck.generation++;
-    adamStep(ck, grad);
+    adamStep(ck, grad, scale);
     const point: EsPoint = { generation: ck.generation, train: fit.reduce((a, b) => a + b, 0) / fit.length };
     if (ck.generation % c.validateEvery === 0) {
       unflattenInto(this.net, Float64Array.from(ck.theta));
@@ -287,7 +309,8 @@ export function rankGradient(fit: readonly number[], eps: readonly Float64Array[
   return g;
 }
 
-function adamStep(ck: EsCheckpoint, g: Float64Array): void {
+/** Adam on the ascent direction `g`; weight i moves by up to learningRate x scale[i] (Adam's step ignores g's scale). */
+function adamStep(ck: EsCheckpoint, g: Float64Array, scale: Float64Array): void {
   const b1 = 0.9;
   const b2 = 0.999;
   const t = ck.generation;
@@ -296,7 +319,7 @@ function adamStep(ck: EsCheckpoint, g: Float64Array): void {
     ck.adamV[i] = b2 * ck.adamV[i]! + (1 - b2) * g[i]! * g[i]!;
     const m = ck.adamM[i]! / (1 - b1 ** t);
     const v = ck.adamV[i]! / (1 - b2 ** t);
-    ck.theta[i] = ck.theta[i]! + (ck.config.learningRate * m) / (Math.sqrt(v) + 1e-8);
+    ck.theta[i] = ck.theta[i]! + (ck.config.learningRate * scale[i]! * m) / (Math.sqrt(v) + 1e-8);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   flatten,
   rankGradient,
   saveEsCheckpoint,
+  stepScales,
 } from '../../models/rl/es-tune.js';
 import { Mlp } from '../../models/rl/mlp.js';
 import { shipEsCheckpoint } from '../../models/rl/ship-es.js';
@@ -76,6 +77,40 @@ t.test('a bad config names the field', async (t) => {
   t.throws(() => checkEsConfig({ ...config, pairs: 1.5 }), /pairs/);
   t.throws(() => checkEsConfig({ ...config, seedBase: 900, seedCount: 200 }), /seedBase/);
   t.throws(() => checkEsConfig({ ...config, loads: [] }), /loads/);
+  t.throws(() => checkEsConfig({ ...config, newInputs: { from: 2.5, factor: 10 } }), /newInputs/);
+  t.throws(() => checkEsConfig({ ...config, newInputs: { from: 32, factor: 0 } }), /newInputs/);
+});
+
+t.test('newInputs: only the first-layer weights of the new columns get the larger sigma and step', async (t) => {
+  const sizes = [5, 3, 2, 1];
+  const scale = stepScales(sizes, { ...config, newInputs: { from: 3, factor: 10 } });
+  t.equal(scale.length, flatten(new Mlp(sizes)).length, 'one factor per weight, in flatten order');
+  const big = [...scale.keys()].filter((i) => scale[i] === 10);
+  // layer 0 is [3 outputs x 5 inputs]: columns 3 and 4 of each row
+  t.same(big, [3, 4, 8, 9, 13, 14]);
+  t.ok(
+    stepScales(sizes, config).every((x) => x === 1),
+    'absent = 1 everywhere',
+  );
+  // on the shipped network: after a few generations the new columns moved about `factor` times more than the others
+  const from = base.sizes[0]! - 8;
+  const run = EsTuner.start(base, rl, { ...config, newInputs: { from, factor: 10 } }, task);
+  for (let i = 0; i < 3; i++) await run.step();
+  const before = flatten(base);
+  const moved = { fresh: 0, old: 0, nFresh: 0, nOld: 0 };
+  const inputs = base.sizes[0]!;
+  for (let i = 0; i < inputs * base.sizes[1]!; i++) {
+    const d = Math.abs(run.checkpoint.theta[i]! - before[i]!);
+    if (i % inputs >= from) {
+      moved.fresh += d;
+      moved.nFresh++;
+    } else {
+      moved.old += d;
+      moved.nOld++;
+    }
+  }
+  const ratio = moved.fresh / moved.nFresh / (moved.old / moved.nOld);
+  t.ok(ratio > 5 && ratio < 20, `new columns moved ${ratio.toFixed(1)} times more per weight`);
 });
 
 t.test(
