@@ -36,9 +36,11 @@ export interface EsConfig {
   /**
    * First-layer weights of the input columns from `from` on are perturbed and stepped `factor` times more (sigma and
    * learning rate). Columns a network was widened with start at zero weight: at the common step size their weights
-   * only random-walk (norm about lr x sqrt(generations x hidden)), far below the trained columns'. Absent = 1.
+   * only random-walk (norm about lr x sqrt(generations x hidden)), far below the trained columns'. `others` is the
+   * factor of every other weight (default 1; 0 freezes them, so the search runs in the new columns' few dimensions
+   * and its gradient estimate is that much less noisy). Absent = 1 everywhere.
    */
-  newInputs?: { from: number; factor: number } | undefined;
+  newInputs?: { from: number; factor: number; others?: number | undefined } | undefined;
 }
 
 export function defaultEsConfig(seed: number): EsConfig {
@@ -94,15 +96,15 @@ export function checkEsConfig(c: EsConfig): void {
     throw new RangeError('es config: seedBase .. seedBase + seedCount - 1 must stay in 1..999 (training seeds)');
   if (c.loads.length === 0 || c.loads.some((l) => !(l > 0))) throw new TypeError('es config: loads must be > 0');
   const n = c.newInputs;
-  if (n !== undefined && !(Number.isInteger(n.from) && n.from >= 0 && n.factor > 0))
-    throw new TypeError('es config: newInputs wants an integer from >= 0 and a factor > 0');
+  if (n !== undefined && !(Number.isInteger(n.from) && n.from >= 0 && n.factor > 0 && (n.others ?? 1) >= 0))
+    throw new TypeError('es config: newInputs wants an integer from >= 0, a factor > 0 and others >= 0');
 }
 
 /** Per weight of the flattened network (flatten's order), the factor on sigma and learning rate (config.newInputs). */
 export function stepScales(sizes: readonly number[], c: EsConfig): Float64Array {
   const D = sizes.slice(1).reduce((sum, out, i) => sum + out * sizes[i]! + out, 0);
-  const scale = new Float64Array(D).fill(1);
   const n = c.newInputs;
+  const scale = new Float64Array(D).fill(n?.others ?? 1);
   if (!n) return scale;
   const inputs = sizes[0]!;
   // layer 0's weights come first, row-major [outputs x inputs]

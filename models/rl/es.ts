@@ -1,7 +1,7 @@
 // ES fine-tuning entry (es-tune.ts says why):
 //   node --import tsx models/rl/es.ts [--init WEIGHTS.json] [--card CARD.json] [--generations N] [--minutes M]
 //     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--loads 0.3,0.7]
-//     [--threads N] [--new-inputs FROM:FACTOR] [--quiet]
+//     [--threads N] [--new-inputs FROM:FACTOR[:OTHERS]] [--quiet]
 // Starts from the shipped network (its card gives the candidate window), runs each generation's candidates on N
 // worker threads (default: one per core; 1 = in this thread), prints one progress line per generation on
 // stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network), DIR/learning-curve.svg and
@@ -100,8 +100,9 @@ async function main(): Promise<void> {
     if (v.scenarios !== undefined) config.scenariosPerGeneration = num('scenarios', v.scenarios);
     if (v.loads !== undefined) config.loads = v.loads.split(',').map((x) => num('loads', x));
     if (v['new-inputs'] !== undefined) {
-      const [from, factor] = v['new-inputs'].split(':');
+      const [from, factor, others] = v['new-inputs'].split(':');
       config.newInputs = { from: num('new-inputs', from), factor: num('new-inputs', factor) };
+      if (others !== undefined) config.newInputs.others = num('new-inputs', others);
     }
     const base = Mlp.fromJSON(JSON.parse(readFileSync(v.init!, 'utf8')));
     tuner = EsTuner.start(base, { withWait: card.withWait, limits: card.limits }, config, task);

@@ -79,6 +79,7 @@ t.test('a bad config names the field', async (t) => {
   t.throws(() => checkEsConfig({ ...config, loads: [] }), /loads/);
   t.throws(() => checkEsConfig({ ...config, newInputs: { from: 2.5, factor: 10 } }), /newInputs/);
   t.throws(() => checkEsConfig({ ...config, newInputs: { from: 32, factor: 0 } }), /newInputs/);
+  t.throws(() => checkEsConfig({ ...config, newInputs: { from: 32, factor: 1, others: -1 } }), /newInputs/);
 });
 
 t.test('newInputs: only the first-layer weights of the new columns get the larger sigma and step', async (t) => {
@@ -91,6 +92,12 @@ t.test('newInputs: only the first-layer weights of the new columns get the large
   t.ok(
     stepScales(sizes, config).every((x) => x === 1),
     'absent = 1 everywhere',
+  );
+  const frozen = stepScales(sizes, { ...config, newInputs: { from: 3, factor: 10, others: 0 } });
+  t.same(
+    [...frozen.keys()].filter((i) => frozen[i] !== 0),
+    big,
+    'others 0: only the new columns move',
   );
   // on the shipped network: after a few generations the new columns moved about `factor` times more than the others
   const from = base.sizes[0]! - 8;
