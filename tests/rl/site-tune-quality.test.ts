@@ -3,7 +3,7 @@
 // teacher on the replayed windows, validation windows picking the network) gives a candidate that beats the shipped
 // model on the held-out windows by a wide margin; on a small trace of the shifted task mix (mix-shift-v1), where plain TD
 // fine-tuning makes the model worse, it does no harm; a fine-tune that learns nothing leaves it alone.
-// The base is a frozen copy of the v3 model (fixtures/, widened to feature schemas v2 and v3 with zero weights), so this checks the recipe, whichever model ships: the
+// The base is a frozen copy of the v3 model (fixtures/, widened to feature schema v2 with zero weights), so this checks the recipe, whichever model ships: the
 // shipped v4 already does well on that site (5.9 against v3's 8.0) and leaves the recipe little to show there.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
