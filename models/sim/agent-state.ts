@@ -104,16 +104,11 @@ export class AgentState {
     return late;
   }
 
-  /**
-   * Whether the cached view still shows this agent at `nowMs`: nothing changed since it was made, and either it was
-   * made now or no battery drains and every running task is still before its estimated end (estFreeAtMs and
-   * overdueMs move with the clock once one is past it, and an idle agent's estFreeAtMs is now).
-   */
-  viewStillRight(nowMs: number): boolean {
-    if (this.viewVersion !== this.version) return false;
-    if (this.viewNowMs === nowMs) return true;
-    if (this.spec.battery || this.runs.length === 0) return false;
-    for (const r of this.runs) if (r.estEndMs <= nowMs) return false;
-    return true;
+  /** The earliest estimated end among the running tasks, -Infinity when none runs (an idle view moves with now). */
+  firstEstEndMs(): number {
+    if (this.runs.length === 0) return Number.NEGATIVE_INFINITY;
+    let t = Number.POSITIVE_INFINITY;
+    for (const r of this.runs) if (r.estEndMs < t) t = r.estEndMs;
+    return t;
   }
 }

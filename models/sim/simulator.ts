@@ -374,7 +374,15 @@ export class Simulator {
   private agentView(a: AgentState): AgentView {
     const s = a.spec;
     const c = a.view;
-    if (c && a.viewStillRight(this.now)) return c;
+    // a view that is older than now stays right while no battery drains and no running task has reached its estimated
+    // end (estFreeAtMs and overdueMs do not move before that)
+    if (
+      c &&
+      a.viewVersion === a.version &&
+      (a.viewNowMs === this.now || (!s.battery && a.firstEstEndMs() > this.now))
+    ) {
+      return c;
+    }
     const view: AgentView = {
       id: s.id,
       kind: s.kind,
