@@ -1,11 +1,11 @@
-// `node --import tsx models/rl/widen.ts IN_DIR OUT_DIR VERSION [NAME]`: carries a model of an earlier feature schema (v1:
-// 32 inputs, v2: 39) over to the current schema by giving the new input columns zero weights, so the widened network scores every
+// `node --import tsx models/rl/widen.ts IN_DIR OUT_DIR VERSION [NAME]`: carries a model of the v1 feature schema (32
+// inputs) over to the current schema by giving the new input columns zero weights, so the widened network scores every
 // candidate exactly as before (the new features add 0 to every first-layer sum). Training (es.ts --init) can then learn
 // to use them starting from the old policy instead of from scratch. The card keeps the old card's training record and
 // metrics and notes the widening; the ONNX model, card and weights are written to OUT_DIR as a shipped model.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FEATURE_COUNT, FEATURE_COUNT_V1, FEATURE_COUNT_V2 } from '../../runtime/scheduler/features.js';
+import { FEATURE_COUNT, FEATURE_COUNT_V1 } from '../../runtime/scheduler/features.js';
 import { cardSkeleton, type ModelCard } from '../../runtime/scheduler/model-card.js';
 import { Mlp, type MlpJson } from './mlp.js';
 import { shipModel } from './ship.js';
@@ -29,18 +29,12 @@ export function widenInputs(net: Mlp, inputs: number): Mlp {
   return wide;
 }
 
-/** input widths of the earlier schemas, each a prefix of the current one */
-const EARLIER_WIDTHS = [FEATURE_COUNT_V1, FEATURE_COUNT_V2];
-
-/** Widens IN_DIR/NAME.{weights,card}.json (an earlier schema) into a shipped model of the current schema in `outDir`. */
+/** Widens IN_DIR/NAME.{weights,card}.json (schema v1) into a shipped model of the current schema in `outDir`. */
 export function widenShipped(inDir: string, outDir: string, version: string, name = 'scheduler'): string {
   const json = JSON.parse(readFileSync(join(inDir, `${name}.weights.json`), 'utf8')) as MlpJson;
   const net = Mlp.fromJSON(json);
-  const from = net.sizes[0]!;
-  if (!EARLIER_WIDTHS.includes(from))
-    throw new RangeError(
-      `${name}.weights.json: input width ${from} is not an earlier schema's (${EARLIER_WIDTHS.join(', ')})`,
-    );
+  if (net.sizes[0] !== FEATURE_COUNT_V1)
+    throw new RangeError(`${name}.weights.json: input width ${net.sizes[0]} != the v1 schema's ${FEATURE_COUNT_V1}`);
   // the old card is of the old schema, so checkCard would refuse it: only its record is carried over
   const old = JSON.parse(readFileSync(join(inDir, `${name}.card.json`), 'utf8')) as ModelCard;
   const wide = widenInputs(net, FEATURE_COUNT);
@@ -48,11 +42,12 @@ export function widenShipped(inDir: string, outDir: string, version: string, nam
   card.name = old.name;
   card.version = version;
   card.createdAt = new Date().toISOString();
-  const step =
-    `${old.name} v${old.version} (feature schema v${old.featureSchemaVersion}, hash ${old.featureSchemaHash}) ` +
-    `with zero first-layer weights for features ${from}..${FEATURE_COUNT - 1}: the same scores (models/rl/widen.ts)`;
-  const before = old.training?.['widened'];
-  card.training = { ...old.training, widened: typeof before === 'string' ? `${before}; then ${step}` : step };
+  card.training = {
+    ...old.training,
+    widened:
+      `${old.name} v${old.version} (feature schema v${old.featureSchemaVersion}, hash ${old.featureSchemaHash}) ` +
+      `with zero first-layer weights for features ${FEATURE_COUNT_V1}..${FEATURE_COUNT - 1}: the same scores (models/rl/widen.ts)`,
+  };
   card.metrics = { ...old.metrics };
   mkdirSync(outDir, { recursive: true });
   return shipModel(wide, card, outDir, name);

@@ -96,19 +96,4 @@ export class AgentState {
     for (const r of this.runs) if (r.estEndMs > t) t = r.estEndMs;
     return t;
   }
-
-  /** The largest nowMs - estEndMs over the running tasks, 0 when none is past its estimated end (AgentView.overdueMs). */
-  overdueMs(nowMs: number): number {
-    let late = 0;
-    for (const r of this.runs) if (nowMs - r.estEndMs > late) late = nowMs - r.estEndMs;
-    return late;
-  }
-
-  /** The earliest estimated end among the running tasks, -Infinity when none runs (an idle view moves with now). */
-  firstEstEndMs(): number {
-    if (this.runs.length === 0) return Number.NEGATIVE_INFINITY;
-    let t = Number.POSITIVE_INFINITY;
-    for (const r of this.runs) if (r.estEndMs < t) t = r.estEndMs;
-    return t;
-  }
 }

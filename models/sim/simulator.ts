@@ -374,13 +374,7 @@ export class Simulator {
   private agentView(a: AgentState): AgentView {
     const s = a.spec;
     const c = a.view;
-    // a view that is older than now stays right while no battery drains and no running task has reached its estimated
-    // end (estFreeAtMs and overdueMs do not move before that)
-    if (
-      c &&
-      a.viewVersion === a.version &&
-      (a.viewNowMs === this.now || (!s.battery && a.firstEstEndMs() > this.now))
-    ) {
+    if (c && a.viewVersion === a.version && (a.viewNowMs === this.now || (!s.battery && c.estFreeAtMs > this.now))) {
       return c;
     }
     const view: AgentView = {
@@ -391,7 +385,6 @@ export class Simulator {
       used: { cpu: a.usedCpu, memoryMb: a.usedMemoryMb, bandwidthKbps: a.usedBandwidthKbps },
       running: a.runs.length,
       estFreeAtMs: a.estFreeAtMs(this.now),
-      overdueMs: a.overdueMs(this.now),
       speed: s.speed,
       linkQuality: s.linkQuality,
     };

@@ -14,7 +14,6 @@ import {
   FEATURE_COUNT,
   GLOBAL_OFFSET,
   IS_WAIT,
-  OVERDUE,
   taskWindow,
 } from './features.js';
 import type { AgentView, Observation, ResourceVector, TaskView } from './policy.js';
@@ -118,7 +117,6 @@ function writeRow(
   f[row + 15] = st[so]!;
   f[row + 16] = st[so + 1]!;
   f[row + 17] = Math.log1p(Math.max(0, a.estFreeAtMs - o.nowMs) / est) / 3;
-  f[row + OVERDUE] = Math.log1p(Math.max(0, a.overdueMs ?? 0) / est) / 3;
   f[row + 18] = st[so + 2]!;
   f[row + 19] = maxSpeed > 0 ? speed / maxSpeed : 1;
   f[row + 20] = st[so + 3]!;

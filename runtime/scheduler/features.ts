@@ -7,8 +7,7 @@ import type { AgentView, TaskView } from './policy.js';
 
 // v2: the task's capability context and the pair against its alternatives (features 32..38), appended so that a v1
 // network widened with zero weights for them scores exactly as before
-// v3: how late the agent's running work is (feature 39, AgentView.overdueMs), appended the same way
-export const FEATURE_SCHEMA_VERSION = 3;
+export const FEATURE_SCHEMA_VERSION = 2;
 
 /** How each feature is normalized; the text is part of the schema hash, so it documents and pins the code. */
 export const FEATURES: readonly { name: string; norm: string }[] = [
@@ -68,8 +67,6 @@ export const FEATURES: readonly { name: string; norm: string }[] = [
     norm: 'clip(log2(best wait / run here), -3, 3) / 3; best wait = min over agents having the capability that fit the task only when empty of max(0, estFreeAtMs - nowMs) + estDurationMs/speed; 1 when none',
   },
   { name: 'pair_slowdown_if_placed', norm: 'ln((nowMs - arrivalMs + estDurationMs/speed) / estDurationMs) / 3' },
-  // v3 (0 on the wait row)
-  { name: 'agent_overdue_ratio', norm: 'ln(1 + overdueMs / estDurationMs) / 3; overdueMs absent = 0' },
 ];
 
 export const FEATURE_COUNT = FEATURES.length;
@@ -80,11 +77,8 @@ export const IS_WAIT = 31;
 /** v2 columns: the capability context (4), then the pair's alternatives (3) */
 export const CAP_OFFSET = 32;
 export const ALT_OFFSET = 36;
-/** v3 column: how late the agent's running work is */
-export const OVERDUE = 39;
-/** the widths of earlier schemas (v1, v2): their networks are widened with zero weights (models/rl/widen.ts) */
+/** the v1 schema's width: a v1 network is widened from it with zero weights (models/rl/widen.ts) */
 export const FEATURE_COUNT_V1 = 32;
-export const FEATURE_COUNT_V2 = 39;
 
 /** Limits on the candidate set so a long queue cannot blow up one decision. */
 export interface CandidateLimits {

@@ -55,16 +55,13 @@ function agentView(
   const booked: ResourceVector = { cpu: 0, memoryMb: 0, bandwidthKbps: 0 };
   const speed = src.speed(a.id);
   let estFreeAtMs = nowMs;
-  let overdueMs = 0;
   for (const t of tasks) {
     booked.cpu += t.demand.cpu;
     booked.memoryMb += t.demand.memoryMb;
     booked.bandwidthKbps += t.demand.bandwidthKbps;
     const attempt = activeAttempt(t);
     const startMs = attempt?.startedAtMs ?? attempt?.assignedAtMs ?? nowMs;
-    const estEndMs = startMs + t.estDurationMs / speed;
-    estFreeAtMs = Math.max(estFreeAtMs, estEndMs);
-    overdueMs = Math.max(overdueMs, nowMs - estEndMs);
+    estFreeAtMs = Math.max(estFreeAtMs, startMs + t.estDurationMs / speed);
   }
   const seen = src.observedUse(a.id);
   // what accounting measures includes the placed tasks' own use, so the larger of the two, not the sum
@@ -81,7 +78,6 @@ function agentView(
     used,
     running: tasks.length,
     estFreeAtMs,
-    overdueMs,
     speed,
     linkQuality: unit(a.telemetry['linkQuality']) ?? unit(a.metadata['linkQuality']) ?? 1,
   };

@@ -39,12 +39,6 @@ export interface AgentView {
   running: number;
   /** estimated time at which all work now on the agent finishes, ms on the observation clock (<= nowMs when idle) */
   estFreeAtMs: number;
-  /**
-   * how far its running work is past its estimated finish, ms: the largest nowMs - (start + estDurationMs / speed)
-   * over the tasks running on it, 0 when none is late. estFreeAtMs stops at nowMs for a late task; this says by how
-   * much the estimate was exceeded. Absent = 0. Added in contract v1.2.
-   */
-  overdueMs?: number | undefined;
   /** relative speed: a task takes estDurationMs / speed; 1.0 nominal */
   speed: number;
   /** 0..1 state of charge; absent when mains-powered */

@@ -173,24 +173,3 @@ t.test('runPolicyAsync awaits async policies; runPolicy refuses them', async (t)
   t.same([...r.slowdown], [...runPolicy(s, fifoFirstFit()).slowdown]);
   t.throws(() => runPolicy(s, asyncFifo), /policy "async-fifo" is async: use runPolicyAsync/);
 });
-
-t.test('observation: estFreeAtMs stops at now for late work, overdueMs says how late', async (t) => {
-  const a = simAgent('A', { capacity: { cpu: 3, memoryMb: 1024, bandwidthKbps: 1000 } });
-  // t0 is estimated at 1000 ms and runs 2000; t1 and t2 only make decision points at 300 and 1500
-  const s = scenario([a], [simTask('t0', 0, { durationFactor: 2 }), simTask('t1', 300), simTask('t2', 1500)]);
-  const sim = new Simulator(s);
-  t.match(sim.observation().agents[0], { estFreeAtMs: 0, overdueMs: 0, running: 0 });
-  sim.step([{ taskId: 't0', agentId: 'A' }]);
-  t.equal(sim.nowMs, 300);
-  t.match(sim.observation().agents[0], { estFreeAtMs: 1000, overdueMs: 0, running: 1 }, 'on time');
-  sim.step([]);
-  t.equal(sim.nowMs, 1500);
-  t.match(sim.observation().agents[0], { estFreeAtMs: 1500, overdueMs: 500, running: 1 }, '500 ms late');
-  sim.step([{ taskId: 't1', agentId: 'A' }]);
-  t.equal(sim.nowMs, 2000, 't0 finished');
-  t.match(
-    sim.observation().agents[0],
-    { estFreeAtMs: 2500, overdueMs: 0, running: 1 },
-    'only t1 (estimated end 2500), on time',
-  );
-});
