@@ -99,7 +99,8 @@ t.test('newInputs: only the first-layer weights of the new columns get the large
     big,
     'others 0: only the new columns move',
   );
-  // on the shipped network: after a few generations the new columns moved about `factor` times more than the others
+  // on the shipped network, its last 8 columns as the "new" ones: after a few generations they moved about `factor`
+  // times more per weight than the others
   const from = base.sizes[0]! - 8;
   const run = EsTuner.start(base, rl, { ...config, newInputs: { from, factor: 10 } }, task);
   for (let i = 0; i < 3; i++) await run.step();
