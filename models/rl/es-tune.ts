@@ -107,6 +107,8 @@ export function stepScales(sizes: readonly number[], c: EsConfig): Float64Array 
   const scale = new Float64Array(D).fill(n?.others ?? 1);
   if (!n) return scale;
   const inputs = sizes[0]!;
+  if (n.from >= inputs)
+    throw new RangeError(`es config: newInputs.from ${n.from} is not below the network's ${inputs} inputs`);
   // layer 0's weights come first, row-major [outputs x inputs]
   for (let o = 0; o < sizes[1]!; o++) for (let i = n.from; i < inputs; i++) scale[o * inputs + i] = n.factor;
   return scale;
@@ -200,6 +202,7 @@ export class EsTuner {
 
   static start(base: Mlp, rl: RlOptions, config: EsConfig, task: EsTask): EsTuner {
     checkEsConfig(config);
+    stepScales(base.sizes, config); // fails now, naming the field, when newInputs does not fit the network
     const theta = [...flatten(base)];
     const ck: EsCheckpoint = {
       version: ES_CHECKPOINT_VERSION,

@@ -93,6 +93,11 @@ t.test('newInputs: only the first-layer weights of the new columns get the large
     stepScales(sizes, config).every((x) => x === 1),
     'absent = 1 everywhere',
   );
+  t.throws(
+    () => EsTuner.start(base, rl, { ...config, newInputs: { from: base.sizes[0]!, factor: 10 } }, task),
+    /newInputs\.from/,
+    'a column range past the network is refused at start',
+  );
   const frozen = stepScales(sizes, { ...config, newInputs: { from: 3, factor: 10, others: 0 } });
   t.same(
     [...frozen.keys()].filter((i) => frozen[i] !== 0),
