@@ -55,6 +55,8 @@ function main(): void {
   const directions = Number(v.directions);
   if (sigmas.some((s) => !(s > 0))) throw new TypeError(`--sigmas: positive numbers, got ${v.sigmas}`);
   if (!(Number.isInteger(directions) && directions >= 3)) throw new TypeError('--directions: an integer >= 3');
+  const seed = Number(v.seed);
+  if (!Number.isInteger(seed)) throw new TypeError(`--seed: an integer, got ${v.seed}`);
   const card = JSON.parse(readFileSync(v.card!, 'utf8')) as RlOptions;
   const net = Mlp.fromJSON(JSON.parse(readFileSync(v.weights!, 'utf8')));
   const rl = { withWait: card.withWait, limits: card.limits };
@@ -67,7 +69,7 @@ function main(): void {
   };
   const f0 = fitness(theta);
   const half = scenarios.length / 2;
-  const rng = new Rng(Number(v.seed));
+  const rng = new Rng(seed);
   const dirs = Array.from({ length: directions }, () => theta.map(() => rng.normal()));
   for (const sigma of sigmas) {
     const a: number[] = [];
@@ -88,4 +90,11 @@ function main(): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    main();
+  } catch (err) {
+    process.stderr.write(`es-snr: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
