@@ -61,7 +61,7 @@ function main(): void {
   const net = Mlp.fromJSON(JSON.parse(readFileSync(v.weights!, 'utf8')));
   const rl = { withWait: card.withWait, limits: card.limits };
   const w = loadWorkload(v.workload!);
-  const scenarios = SEEDS.map((seed, i) => generateScenario(w, { seed, load: LOADS[i % LOADS.length]! }));
+  const scenarios = SEEDS.map((s, i) => generateScenario(w, { seed: s, load: LOADS[i % LOADS.length]! }));
   const theta = flatten(net);
   const fitness = (t: Float64Array) => {
     unflattenInto(net, t);
@@ -83,9 +83,9 @@ function main(): void {
       b.push(diff.slice(half).reduce((s, x) => s + x, 0) / half);
       curvature += plus.reduce((s, p, i) => s + (p + minus[i]!) / 2 / f0[i]! - 1, 0) / scenarios.length;
     }
-    const sd = (x: number[]) => Math.sqrt(x.reduce((s, y) => s + y * y, 0) / x.length);
+    const rms = (x: number[]) => Math.sqrt(x.reduce((s, y) => s + y * y, 0) / x.length);
     process.stdout.write(
-      `${JSON.stringify({ sigma, directions, signalShare: correlation(a, b), rmsDifference: (sd(a) + sd(b)) / 2, curvature: curvature / directions })}\n`,
+      `${JSON.stringify({ sigma, directions, signalShare: correlation(a, b), rmsDifference: (rms(a) + rms(b)) / 2, curvature: curvature / directions })}\n`,
     );
   }
 }
