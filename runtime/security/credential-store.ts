@@ -4,8 +4,8 @@
 // changes by watching the folder and emits `change` so live sessions of a rotated or revoked identity are closed.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type FSWatcher, watch } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FSWatcher, type Stats, watch } from 'node:fs';
+import { type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Principal } from '../bus/access.js';
 import {
@@ -48,6 +48,13 @@ export interface AddOptions {
 const FILE_BYTES_MAX = 16 * 1024 * 1024;
 const LOCK_STALE_MS = 10_000;
 
+interface DiskRead {
+  identities: Map<string, Identity>;
+  sig: string;
+}
+
+const sigOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
+
 interface FileShape {
   version: 1;
   identities: Identity[];
@@ -66,8 +73,13 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
   private reloadTimer: NodeJS.Timeout | undefined;
   private started = false;
   private starting: Promise<void> | undefined;
-  /** inode:size:mtime of the file as last read */
+  /** inode:size:mtime of the file whose content `byId` holds */
   private loadedSig = '';
+  /** Reads overlap (the watcher, a verify that found nothing, our own writes) and finish in any order; each takes a
+   * number when it starts, and a read that started before the state already applied is dropped, so a slow read of an
+   * older file can never replace a newer one (which once made a just-added identity unknown until the next change). */
+  private readsStarted = 0;
+  private appliedRead = 0;
 
   constructor(opts: CredentialStoreOptions) {
     super();
@@ -89,7 +101,8 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
 
   private async load(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    this.byId = await this.readFromDisk();
+    const seq = ++this.readsStarted;
+    this.applyRead(seq, await this.readFromDisk());
     this.started = true;
     if (this.watchFile) {
       this.watcher = watch(this.dir, (_event, name) => {
@@ -220,9 +233,11 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
 
   /** Re-reads the file and emits a change for every identity that differs. */
   async reload(): Promise<void> {
-    const next = await this.readFromDisk();
+    const seq = ++this.readsStarted;
+    const read = await this.readFromDisk();
     const before = this.byId;
-    this.byId = next;
+    if (!this.applyRead(seq, read)) return;
+    const next = read.identities;
     for (const [id, cur] of before) {
       const now = next.get(id);
       if (!now) this.changed({ id, action: 'revoked' });
@@ -238,7 +253,7 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
   private async refreshIfChanged(): Promise<boolean> {
     if (!this.started) return false;
     const st = await stat(this.file).catch(() => null);
-    const sig = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'none';
+    const sig = st ? sigOf(st) : 'none';
     if (sig === this.loadedSig) return false;
     await this.reload().catch((err: Error) => this.fail(err));
     return true;
@@ -267,46 +282,65 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const release = await this.lock();
     try {
-      const m = await this.readFromDisk();
+      const m = (await this.readFromDisk()).identities;
       apply(m);
-      await this.writeToDisk(m);
-      this.byId = m;
+      const sig = await this.writeToDisk(m);
+      // numbered after the rename: a read that started earlier may have seen the old file and must not win
+      this.applyRead(++this.readsStarted, { identities: m, sig });
     } finally {
       await release();
     }
     this.changed(change);
   }
 
-  private async readFromDisk(): Promise<Map<string, Identity>> {
-    let text: string;
-    try {
-      const st = await stat(this.file);
-      this.loadedSig = `${st.ino}:${st.size}:${st.mtimeMs}`;
-      if (st.size > FILE_BYTES_MAX) throw new RangeError(`${this.file}: larger than ${FILE_BYTES_MAX} bytes`);
-      // someone loosened the mode: tighten it rather than keep serving hashes to the world
-      if ((st.mode & 0o077) !== 0) await chmod(this.file, 0o600);
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.loadedSig = 'none';
-        return new Map();
-      }
-      throw err;
-    }
-    return parseFile(text, this.file);
+  /** Makes a read the current state unless a read that started later was applied already; true if applied. */
+  private applyRead(seq: number, read: DiskRead): boolean {
+    if (seq < this.appliedRead) return false;
+    this.appliedRead = seq;
+    this.byId = read.identities;
+    this.loadedSig = read.sig;
+    return true;
   }
 
-  private async writeToDisk(m: Map<string, Identity>): Promise<void> {
+  /** The file's identities with the signature of exactly the inode they were read from (one open descriptor). */
+  private async readFromDisk(): Promise<DiskRead> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { identities: new Map(), sig: 'none' };
+      throw err;
+    }
+    let text: string;
+    let sig: string;
+    try {
+      const st = await fh.stat();
+      sig = sigOf(st);
+      if (st.size > FILE_BYTES_MAX) throw new RangeError(`${this.file}: larger than ${FILE_BYTES_MAX} bytes`);
+      // someone loosened the mode: tighten it rather than keep serving hashes to the world
+      if ((st.mode & 0o077) !== 0) await fh.chmod(0o600);
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+    return { identities: parseFile(text, this.file), sig };
+  }
+
+  /** Writes the file atomically; returns the signature it has once renamed into place (rename keeps inode and mtime). */
+  private async writeToDisk(m: Map<string, Identity>): Promise<string> {
     const body: FileShape = { version: 1, identities: [...m.values()] };
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
+    let sig: string;
     try {
       await fh.writeFile(`${JSON.stringify(body, null, 2)}\n`);
       await fh.sync(); // rename alone does not make the content durable
+      sig = sigOf(await fh.stat());
     } finally {
       await fh.close();
     }
     await rename(tmp, this.file);
+    return sig;
   }
 
   private async lock(): Promise<() => Promise<void>> {

@@ -120,3 +120,42 @@ t.test('revocation by another process (the CLI) reaches a live session', async (
   t.notOk(h.store.get('robot-7'), 'the gateway’s view reloaded');
   t.equal(await connackCode(h.url, { clientId: 'robot-7', username: 'robot-7', password: a.secret }), 4, 'refused now');
 });
+
+// Reads of the file overlap (the watcher, a verify that missed, our own writes) and finish in any order. A slow read of
+// the file as it was before an add once replaced the newer state: the new identity was refused (CONNACK 4) until the
+// next change, and the store announced a revocation that never happened.
+t.test('overlapping reloads never hide a just-added identity or invent a revocation', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'agentos-cred-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const s = new CredentialStore({ dataDir, watch: true });
+  await s.start();
+  t.teardown(() => s.stop());
+  const revoked: string[] = [];
+  s.on('change', (c) => c.action === 'revoked' && revoked.push(c.id));
+  let storming = true;
+  const inflight = new Set<Promise<void>>();
+  const storm = () => {
+    if (!storming) return;
+    for (let k = 0; k < 3; k++) {
+      const p = s.reload().finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    setImmediate(storm);
+  };
+  storm();
+  const missing: string[] = [];
+  const secrets = new Map<string, string>();
+  for (let i = 0; i < 25; i++) {
+    const { id, secret } = await s.add({ id: `agent-${i}`, kind: 'agent' });
+    secrets.set(id, secret);
+    await Promise.all([...inflight]); // every read that overlapped the add has landed
+    if (!s.get(id)) missing.push(id);
+  }
+  storming = false;
+  await Promise.all([...inflight]);
+  t.same(missing, [], 'each identity is known as soon as its add returns, whatever reads overlapped it');
+  t.same(revoked, [], 'no revocation is announced');
+  let verified = 0;
+  for (const [id, secret] of secrets) if (await s.verify(id, Buffer.from(secret))) verified++;
+  t.equal(verified, secrets.size, 'every secret verifies afterwards');
+});
