@@ -41,6 +41,12 @@ export interface EsConfig {
    * and its gradient estimate is that much less noisy). Absent = 1 everywhere.
    */
   newInputs?: { from: number; factor: number; others?: number | undefined } | undefined;
+  /**
+   * Training workloads (names or paths), cycled over a generation's scenarios: scenario k uses workloads[k % length],
+   * so with 4 scenarios and [a, b] every generation sees a, b, a, b. Absent = the task's workload (train-v1).
+   * Validation stays on the task's scenarios.
+   */
+  workloads?: string[] | undefined;
 }
 
 export function defaultEsConfig(seed: number): EsConfig {
@@ -95,6 +101,14 @@ export function checkEsConfig(c: EsConfig): void {
   if (c.seedBase < 1 || c.seedBase + c.seedCount - 1 > 999)
     throw new RangeError('es config: seedBase .. seedBase + seedCount - 1 must stay in 1..999 (training seeds)');
   if (c.loads.length === 0 || c.loads.some((l) => !(l > 0))) throw new TypeError('es config: loads must be > 0');
+  if (c.workloads !== undefined) {
+    if (!Array.isArray(c.workloads) || c.workloads.length === 0 || c.workloads.some((w) => typeof w !== 'string' || !w))
+      throw new TypeError('es config: workloads must be a non-empty list of workload names or paths');
+    if (c.scenariosPerGeneration % c.workloads.length !== 0)
+      throw new RangeError(
+        `es config: workloads: scenariosPerGeneration ${c.scenariosPerGeneration} must be a multiple of their number ${c.workloads.length}, so every generation weighs them alike`,
+      );
+  }
   const n = c.newInputs;
   if (n !== undefined && !(Number.isInteger(n.from) && n.from >= 0 && n.factor > 0 && (n.others ?? 1) >= 0))
     throw new TypeError('es config: newInputs wants an integer from >= 0, a factor > 0 and others >= 0');
@@ -256,7 +270,8 @@ export class EsTuner {
     const specs: ScenarioSpec[] = [];
     for (let k = 0; k < c.scenariosPerGeneration; k++) {
       const load = c.loads[rng.int(c.loads.length)]!;
-      specs.push({ workload: this.task.workload, seed: ck.nextSeed, load, taskCount: this.task.taskCount });
+      const workload = c.workloads ? c.workloads[k % c.workloads.length]! : this.task.workload;
+      specs.push({ workload, seed: ck.nextSeed, load, taskCount: this.task.taskCount });
       ck.nextSeed = ck.nextSeed + 1 >= c.seedBase + c.seedCount ? c.seedBase : ck.nextSeed + 1;
     }
     const scenarios = specs.map(scenarioOf);

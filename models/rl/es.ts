@@ -1,12 +1,12 @@
 // ES fine-tuning entry (es-tune.ts says why):
 //   node --import tsx models/rl/es.ts [--init WEIGHTS.json] [--card CARD.json] [--generations N] [--minutes M]
 //     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--loads 0.3,0.7]
-//     [--threads N] [--new-inputs FROM:FACTOR[:OTHERS]] [--quiet]
+//     [--threads N] [--new-inputs FROM:FACTOR[:OTHERS]] [--workloads NAME|PATH,...] [--quiet]
 // Starts from the shipped network (its card gives the candidate window), runs each generation's candidates on N
 // worker threads (default: one per core; 1 = in this thread), prints one progress line per generation on
 // stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network), DIR/learning-curve.svg and
 // every validated network as DIR/nets/gen-NNNNN.json (for select-checkpoint.ts).
-// Training scenarios: train-v1, seeds 600..999; validation: VAL_SEEDS x VAL_LOADS (tuning range), relative to tuned
+// Training scenarios: train-v1 (or the --workloads list, cycled over each generation's scenarios), seeds 600..999; validation: VAL_SEEDS x VAL_LOADS (tuning range), relative to tuned
 // Hungarian on the same scenarios. Ship with `node --import tsx models/rl/ship-es.ts DIR/checkpoint.json DIR VERSION`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       loads: { type: 'string' },
       threads: { type: 'string' },
       'new-inputs': { type: 'string' },
+      workloads: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -103,6 +104,10 @@ async function main(): Promise<void> {
       const [from, factor, others] = v['new-inputs'].split(':');
       config.newInputs = { from: num('new-inputs', from), factor: num('new-inputs', factor) };
       if (others !== undefined) config.newInputs.others = num('new-inputs', others);
+    }
+    if (v.workloads !== undefined) {
+      config.workloads = v.workloads.split(',');
+      for (const w of config.workloads) loadWorkload(w); // an unknown name or a bad file fails now, naming it
     }
     const base = Mlp.fromJSON(JSON.parse(readFileSync(v.init!, 'utf8')));
     tuner = EsTuner.start(base, { withWait: card.withWait, limits: card.limits }, config, task);

@@ -17,6 +17,7 @@ import {
   flatten,
   rankGradient,
   saveEsCheckpoint,
+  scenarioOf,
   stepScales,
 } from '../../models/rl/es-tune.js';
 import { Mlp } from '../../models/rl/mlp.js';
@@ -80,6 +81,33 @@ t.test('a bad config names the field', async (t) => {
   t.throws(() => checkEsConfig({ ...config, newInputs: { from: 2.5, factor: 10 } }), /newInputs/);
   t.throws(() => checkEsConfig({ ...config, newInputs: { from: 32, factor: 0 } }), /newInputs/);
   t.throws(() => checkEsConfig({ ...config, newInputs: { from: 32, factor: 1, others: -1 } }), /newInputs/);
+});
+
+t.test("workloads: cycled over a generation's scenarios, each scenario built from its own workload", async (t) => {
+  const family = new URL('../../models/workloads/family/train-v1-mem-b.json', import.meta.url).pathname;
+  t.throws(() => checkEsConfig({ ...config, workloads: [] }), /workloads/);
+  t.throws(() => checkEsConfig({ ...config, scenariosPerGeneration: 3, workloads: ['train-v1', family] }), /multiple/);
+  const seen: string[][] = [];
+  const recorder = {
+    evaluate: async (thetas: readonly Float64Array[], specs: readonly { workload: string }[]) => {
+      seen.push(specs.map((s) => s.workload));
+      return thetas.map((_, i) => 1 + i / 100);
+    },
+  };
+  const run = EsTuner.start(base, rl, { ...config, scenariosPerGeneration: 4, workloads: ['train-v1', family] }, task);
+  await run.step(recorder);
+  await run.step(recorder);
+  t.same(seen, [
+    ['train-v1', family, 'train-v1', family],
+    ['train-v1', family, 'train-v1', family],
+  ]);
+  // the family member differs from train-v1 only in the batch class's memory, so its scenarios must too
+  const batchMem = (workload: string) =>
+    scenarioOf({ workload, seed: 600, load: 1.1, taskCount: 400 })
+      .tasks.filter((x) => x.capability === 'compute.batch')
+      .map((x) => x.demand.memoryMb);
+  t.ok(Math.max(...batchMem(family)) > 2048, "the family member draws batch memory above train-v1's 2048 MB");
+  t.ok(Math.max(...batchMem('train-v1')) <= 2048);
 });
 
 t.test('newInputs: only the first-layer weights of the new columns get the larger sigma and step', async (t) => {
