@@ -1,8 +1,10 @@
-// `node --import tsx models/rl/select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] CKPT...`: compares the
+// `node --import tsx models/rl/select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W] CKPT...`:
+// compares the
 // best networks of several training runs (DQN or ES checkpoints, ES snapshots of es.ts's DIR/nets, or a shipped
 // model's weights file with its card beside it) on
-// the selection seeds (tuning range, disjoint from training, validation and reporting seeds) of the training workload,
-// printing one JSON line per run and the winner. Shifted workloads are never used here, so they stay unseen.
+// the selection seeds (tuning range, disjoint from training, validation and reporting seeds) of the training workload
+// (train-v1, or a member of the training family, models/workloads/family/), printing one JSON line per run and the
+// winner. The shifted workloads (mix-shift-*, bursty-*) are refused here, so they stay unseen.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,10 +20,10 @@ export const SELECTION_LOADS = [0.7, 1.1, 1.5];
 
 const { values: v, positionals: paths } = parseArgs({
   allowPositionals: true,
-  options: { seeds: { type: 'string' }, loads: { type: 'string' } },
+  options: { seeds: { type: 'string' }, loads: { type: 'string' }, workload: { type: 'string', default: 'train-v1' } },
 });
 if (paths.length === 0) {
-  process.stderr.write('usage: select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] CKPT...\n');
+  process.stderr.write('usage: select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W] CKPT...\n');
   process.exit(2);
 }
 function list(name: string, s: string | undefined, fallback: number[]): number[] {
@@ -33,7 +35,10 @@ function list(name: string, s: string | undefined, fallback: number[]): number[]
 const seeds = list('seeds', v.seeds, SELECTION_SEEDS);
 // selection seeds come from the tuning range and never from training (100.., 600..999) or validation (11, 12)
 if (seeds.some((s) => s < 13 || s > 99)) throw new RangeError(`--seeds: selection seeds are 13..99, got ${v.seeds}`);
-const w = loadWorkload('train-v1');
+if (/(^|\/)(mix-shift|bursty)[^/]*$/.test(v.workload!.replace(/\.json$/, ''))) {
+  throw new RangeError(`--workload: ${v.workload} is a shifted workload, kept unseen; use train-v1 or a family member`);
+}
+const w = loadWorkload(v.workload!);
 const o = {
   valSeeds: seeds,
   valLoads: list('loads', v.loads, SELECTION_LOADS),
