@@ -47,6 +47,8 @@ export function shipEsCheckpoint(
     ...(earlier.length > 0 ? { esEarlier: earlier } : {}),
     base: `${baseCard.name} v${baseCard.version}`,
     es: {
+      // cycled over each generation's scenarios (EsConfig.workloads); paths are relative to the repository
+      trainWorkloads: c.workloads ?? ['train-v1'],
       trainLoads: c.loads,
       trainSeeds: `${c.seedBase}..${c.seedBase + c.seedCount - 1}, ${c.scenariosPerGeneration} per generation in order`,
       validation: 'train-v1 seeds 11, 12 x loads 0.7, 1.1, 1.5; mean of slowdown / tuned Hungarian',
