@@ -7,7 +7,8 @@
 // stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network), DIR/learning-curve.svg and
 // every validated network as DIR/nets/gen-NNNNN.json (for select-checkpoint.ts).
 // Training scenarios: train-v1 (or the --workloads list, cycled over each generation's scenarios), seeds 600..999;
-// validation: VAL_SEEDS x VAL_LOADS of train-v1 (tuning range), relative to tuned Hungarian on the same scenarios. Ship with `node --import tsx models/rl/ship-es.ts DIR/checkpoint.json DIR VERSION`.
+// validation: VAL_SEEDS x VAL_LOADS of train-v1 (tuning range), relative to tuned Hungarian on the same scenarios.
+// Ship with `node --import tsx models/rl/ship-es.ts DIR/checkpoint.json DIR VERSION`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
