@@ -2,7 +2,8 @@
 // compares the best networks of several training runs (DQN or ES checkpoints, ES snapshots of es.ts's DIR/nets, or a
 // shipped model's weights file with its card beside it) on the selection seeds (tuning range, disjoint from training,
 // validation and reporting seeds) of the training workload (train-v1, or a member of the training family,
-// models/workloads/family/), printing one JSON line per run and the winner. The shifted workloads (mix-shift-*, bursty-*) are refused here, so they stay unseen.
+// models/workloads/family/), printing one JSON line per run and the winner. The shifted workloads (mix-shift-*,
+// bursty-*) are refused here, so they stay unseen.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

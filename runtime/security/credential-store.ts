@@ -326,7 +326,7 @@ export class CredentialStore extends EventEmitter<{ change: [CredentialChange]; 
     return { identities: parseFile(text, this.file), sig };
   }
 
-  /** Writes the file atomically; returns the signature it has once renamed into place (rename keeps inode and mtime). */
+  /** Writes the file atomically; returns the signature it has once renamed into place (rename keeps inode, mtime). */
   private async writeToDisk(m: Map<string, Identity>): Promise<string> {
     const body: FileShape = { version: 1, identities: [...m.values()] };
     const tmp = `${this.file}.${process.pid}.tmp`;
