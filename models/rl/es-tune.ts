@@ -1,8 +1,8 @@
 // Evolution-strategies fine-tuning of a trained scoring network, directly on the reported objective. DQN learns Q
 // values whose ranking only approximates the policy that minimizes mean slowdown; credit for a placement arrives
-// seconds and hundreds of decisions later (models/README.md). ES skips the value function: it perturbs all weights
-// at once, runs the perturbed policies on the same scenarios (common random numbers) and moves the weights towards
-// the perturbations that lowered mean slowdown (Salimans et al. 2017: antithetic pairs, centered ranks, Adam).
+// seconds and hundreds of decisions later (docs/scheduler/training-runs.md). ES skips the value function: it perturbs
+// all weights at once, runs the perturbed policies on the same scenarios (common random numbers) and moves the weights
+// towards the perturbations that lowered mean slowdown (Salimans et al. 2017: antithetic pairs, centered ranks, Adam).
 // The fitness of a network on a scenario is its mean slowdown divided by tuned Hungarian's on the same scenario, so
 // every load counts alike. Deterministic from the seed; a checkpoint holds everything needed to resume bit for bit.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';

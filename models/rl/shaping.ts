@@ -52,7 +52,7 @@ export class RunningPotential {
       }
       const est = Math.max(1, t.estDurationMs);
       const bwShare = a.capacity.bandwidthKbps > 0 ? t.demand.bandwidthKbps / a.capacity.bandwidthKbps : 0;
-      // the simulator's run time model (models/README.md), without the per-task noise factor (mean 1)
+      // the simulator's run time model (models/sim/README.md), without the per-task noise factor (mean 1)
       const runMs = (est / Math.max(1e-6, a.speed)) * (1 + (1 - a.linkQuality) * bwShare);
       this.running.push({ finishMs: obs.nowMs + runMs, weight: Math.max(fastest, a.speed) / est });
     }

@@ -1,4 +1,4 @@
-// Public surface of the scheduling simulator (see models/README.md).
+// Public surface of the scheduling simulator (see models/sim/README.md).
 
 export type { SimCounters, SimResult, SimSummary } from './result.js';
 export { mean, quantile } from './result.js';

@@ -9,7 +9,7 @@
  * Waiting tasks shown to the policy per decision, by default (the gateway's `scheduler.observationTasksMax` and the
  * simulator's `tasksWindowMax`). 256 rather than 64: in bursty overload a deeper window lets the policy reach the short
  * tasks behind the oldest ones (tuned Hungarian on bursty-v2, test seeds: mean slowdown 4% lower at load 0.9, 13-24%
- * at 1.1-1.5; the learned policy about as much; models/README.md), at a small cost per decision.
+ * at 1.1-1.5; the learned policy about as much; docs/scheduler/baselines.md), at a small cost per decision.
  */
 export const OBSERVATION_TASKS_DEFAULT = 256;
 
