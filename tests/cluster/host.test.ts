@@ -3,32 +3,14 @@
 // log from disk and catches up. A read started during an election waits for the next leader; without a quorum it
 // fails after leaderWaitMs (and so does whenLeader).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
 import t, { type Test } from 'tap';
 import { RaftHost, type RaftHostOptions } from '../../runtime/cluster/host/raft-host.js';
 import type { Entry } from '../../runtime/cluster/raft/types.js';
 import { MqttTransport } from '../../runtime/cluster/transport/mqtt-transport.js';
+import { startAedes } from '../helpers/aedes-broker.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-async function broker(t: Test): Promise<string> {
-  const aedes = await Aedes.createBroker();
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-    aedes.handle(s);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-  });
-  return `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 class Kv {
   data = new Map<string, string>();
@@ -59,7 +41,7 @@ async function hostSet(t: Test, ids: string[]): Promise<HostSet> {
   const dir = await mkdtemp(join(tmpdir(), 'raft-host-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const urls: Record<string, string> = {};
-  for (const id of ids) urls[id] = await broker(t);
+  for (const id of ids) urls[id] = (await startAedes(t)).url;
   const kvs = new Map<string, Kv>();
   const hosts = new Map<string, RaftHost>();
   const make = (id: string, seed: number, over: Partial<RaftHostOptions> = {}) => {

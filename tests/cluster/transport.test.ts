@@ -2,42 +2,15 @@
 // failure), one shared broker, hostile and misaddressed input, bounded queues, sealed messages with the security
 // layer's ClusterAuth, and a Raft cluster electing a leader and committing over it.
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { type AddressInfo, createServer } from 'node:net';
 import mqtt from 'mqtt';
 import t, { type Test } from 'tap';
 import { type Message, makeMessage } from '../../runtime/cluster/raft/types.js';
 import { encodeMessage, inboxTopic } from '../../runtime/cluster/transport/codec.js';
 import { MqttTransport, type MqttTransportOptions } from '../../runtime/cluster/transport/mqtt-transport.js';
 import { ClusterAuth } from '../../runtime/security/cluster-auth.js';
+import { startAedes } from '../helpers/aedes-broker.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-interface Broker {
-  url: string;
-  close(): Promise<void>;
-}
-
-async function broker(t: Test): Promise<Broker> {
-  const aedes = await Aedes.createBroker();
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-    aedes.handle(s);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-  };
-  t.teardown(close);
-  return { url, close };
-}
 
 function node(
   t: Test,
@@ -64,7 +37,7 @@ const msg = (from: string, to: string, term: number, extra: Partial<Message> = {
   makeMessage({ type: 'heartbeat', from, to, term, commit: 3, context: 'c', ...extra });
 
 t.test('one broker per node: messages reach each inbox; losing a broker cuts off only its node', async (t) => {
-  const [b1, b2, b3] = [await broker(t), await broker(t), await broker(t)];
+  const [b1, b2, b3] = [await startAedes(t), await startAedes(t), await startAedes(t)];
   const urls = { n1: b1.url, n2: b2.url, n3: b3.url };
   const peersOf = (id: string) => Object.fromEntries(Object.entries(urls).filter(([k]) => k !== id));
   const n1 = node(t, 'n1', b1.url, peersOf('n1'));
@@ -98,7 +71,7 @@ t.test('one broker per node: messages reach each inbox; losing a broker cuts off
 });
 
 t.test('shared broker mode: every inbox on one broker', async (t) => {
-  const b = await broker(t);
+  const b = await startAedes(t);
   const a = node(t, 'a', b.url, { b: b.url });
   const bb = node(t, 'b', b.url, { a: b.url });
   await Promise.all([a.tr.start(), bb.tr.start()]);
@@ -116,7 +89,7 @@ t.test('shared broker mode: every inbox on one broker', async (t) => {
 });
 
 t.test('garbage, foreign clusters and misaddressed messages are dropped, not delivered', async (t) => {
-  const b = await broker(t);
+  const b = await startAedes(t);
   const n = node(t, 'n1', b.url, {});
   await n.tr.start();
   const intruder = await mqtt.connectAsync(b.url);
@@ -137,7 +110,7 @@ t.test('garbage, foreign clusters and misaddressed messages are dropped, not del
 });
 
 t.test('a peer whose broker is unreachable gets a bounded queue', async (t) => {
-  const b = await broker(t);
+  const b = await startAedes(t);
   const dead = createServer();
   await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
   const deadUrl = `mqtt://127.0.0.1:${(dead.address() as AddressInfo).port}`;
@@ -168,7 +141,7 @@ t.test('a peer whose broker is unreachable gets a bounded queue', async (t) => {
 });
 
 t.test('sealed messages: peers with the site key talk, a forger is refused', async (t) => {
-  const b = await broker(t);
+  const b = await startAedes(t);
   const siteKey = randomBytes(32);
   const auth = (id: string) => new ClusterAuth({ clusterId: 'site1', nodeId: id, siteKey });
   const a = node(t, 'a', b.url, { b: b.url }, { auth: auth('a') });

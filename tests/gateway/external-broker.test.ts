@@ -6,7 +6,7 @@ import { topics } from '../../runtime/bus/topics.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
 import { startGateway } from '../helpers/gateway.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
-import { mosquittoPub } from '../helpers/mosquitto-clients.js';
+import { mosquittoPublish } from '../helpers/mosquitto-clients.js';
 import { connectMqtt, nextMessage } from '../helpers/mqtt-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -25,31 +25,8 @@ t.test('a gateway on an external Mosquitto', async (t) => {
   t.equal(gw.wsUrl, null, 'no embedded WebSocket listener');
   await online;
 
-  const port = String(mosq.port);
-  await mosquittoPub([
-    '-h',
-    '127.0.0.1',
-    '-p',
-    port,
-    '-q',
-    '1',
-    '-t',
-    topics.agent('ext-1', 'hello'),
-    '-m',
-    '{"kind":"device","capabilities":["light.set"]}',
-  ]);
-  await mosquittoPub([
-    '-h',
-    '127.0.0.1',
-    '-p',
-    port,
-    '-q',
-    '1',
-    '-t',
-    topics.agent('ext-1', 'telemetry'),
-    '-m',
-    '{"values":{"lux":7},"use":{"cpu":0.5}}',
-  ]);
+  await mosquittoPublish(mosq.port, topics.agent('ext-1', 'hello'), '{"kind":"device","capabilities":["light.set"]}');
+  await mosquittoPublish(mosq.port, topics.agent('ext-1', 'telemetry'), '{"values":{"lux":7},"use":{"cpu":0.5}}');
   const api = await ApiClient.connect({ url: mosq.url, timeoutMs: 10000, gatewayId: 'gw-ext' });
   t.teardown(() => api.close());
   const agent = await waitFor(
@@ -105,18 +82,7 @@ t.test('the gateway reconnects when the external broker restarts and says online
   await watcher.subscribeAsync(topics.gatewayStatus('gw-re'));
   await online;
   t.pass('retained online status republished after the reconnect');
-  await mosquittoPub([
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(second.port),
-    '-q',
-    '1',
-    '-t',
-    topics.agent('late-1', 'hello'),
-    '-m',
-    '{"kind":"device"}',
-  ]);
+  await mosquittoPublish(second.port, topics.agent('late-1', 'hello'), '{"kind":"device"}');
   await waitFor(() => gw.gateway.context.registry.get('late-1'), 30000, 'late-1 registered through the new broker');
   t.pass('subscriptions restored');
   await second.stop();

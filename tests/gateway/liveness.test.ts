@@ -5,7 +5,7 @@ import { ApiClient } from '../../runtime/bus/api-client.js';
 import { topics } from '../../runtime/bus/topics.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
 import { startGateway } from '../helpers/gateway.js';
-import { mosquittoPub, mosquittoSub } from '../helpers/mosquitto-clients.js';
+import { mosquittoPublish, mosquittoSub } from '../helpers/mosquitto-clients.js';
 import { connectMqtt, nextMessage } from '../helpers/mqtt-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -77,18 +77,7 @@ t.test('a Debian mosquitto_sub client killed with SIGKILL goes offline through i
     '1',
   ]);
   await sub.waitLine((l) => l.includes('SUBACK'));
-  await mosquittoPub([
-    '-h',
-    '127.0.0.1',
-    '-p',
-    port,
-    '-q',
-    '1',
-    '-t',
-    topics.agent('sensor-9', 'hello'),
-    '-m',
-    '{"kind":"device"}',
-  ]);
+  await mosquittoPublish(port, topics.agent('sensor-9', 'hello'), '{"kind":"device"}');
   const api = await ApiClient.connect({ url: gw.url, timeoutMs: 10000 });
   t.teardown(() => api.close());
   await waitFor(async () => (await statusOf(api, 'sensor-9')).status === 'online', 10000, 'sensor-9 online');

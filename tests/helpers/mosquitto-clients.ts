@@ -12,6 +12,11 @@ export async function mosquittoPub(args: string[], timeoutMs = 15000): Promise<v
   await run(requireCommand('mosquitto_pub'), args, { timeout: timeoutMs });
 }
 
+/** publishes one QoS 1 message with mosquitto_pub to the broker on 127.0.0.1:PORT */
+export async function mosquittoPublish(port: number | string, topic: string, message: string): Promise<void> {
+  await mosquittoPub(['-h', '127.0.0.1', '-p', String(port), '-q', '1', '-t', topic, '-m', message]);
+}
+
 /** runs a shell line (e.g. the README's exact mosquitto_pub line) */
 export async function shell(line: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 15000): Promise<string> {
   requireCommand('mosquitto_pub');

@@ -2,18 +2,15 @@
 // (gateway-only, the default) runs in its own network namespace and reaches the gateway only through the broker's
 // Unix socket: it registers and gets a mailbox message, while its TCP connections to a port of this test and to the
 // gateway's own TCP port fail and are in its log. An agent declaring `network: host` still uses TCP.
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
-import { CredentialStore } from '../../runtime/security/credential-store.js';
 import { probeNetworkIsolation } from '../../runtime/security/sandbox.js';
-import { spawnSecureGateway } from './secure-gateway-proc.js';
+import { startSecureSite } from '../helpers/secure-gateway-process.js';
 
 const mqttUrl = pathToFileURL(createRequire(import.meta.url).resolve('mqtt')).href;
 
@@ -64,12 +61,6 @@ t.test('a gateway-only agent has no network but the gateway; a host agent keeps 
     t.fail(`network namespaces unavailable (${iso.reason}): run as root or enable unprivileged user namespaces`);
     return;
   }
-  const dir = await mkdtemp(join(tmpdir(), 'agentos-net-'));
-  const dataDir = join(dir, 'data');
-  const store = new CredentialStore({ dataDir });
-  await store.start();
-  const admin = await store.add({ id: 'ops', kind: 'operator', role: 'admin' });
-  await store.stop();
   // a TCP peer of the test: the jailed agent must never reach it, the host agent must
   const peers = new Set<Socket>();
   let accepted = 0;
@@ -80,18 +71,11 @@ t.test('a gateway-only agent has no network but the gateway; a host agent keeps 
   });
   await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
   const testPort = (peer.address() as { port: number }).port;
-  const gw = await spawnSecureGateway(dataDir).catch(async (err: unknown) => {
-    peer.close();
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  });
-  const api = await ApiClient.connect({ url: gw.url, username: 'ops', password: admin.secret, timeoutMs: 20_000 });
-  t.teardown(async () => {
-    await api.close();
-    await gw.stop();
-    for (const s of peers) s.destroy();
-    await new Promise((r) => peer.close(r));
-    await rm(dir, { recursive: true, force: true });
+  const { dir, dataDir, gw, api } = await startSecureSite(t, 'agentos-net-', {
+    release: async () => {
+      for (const s of peers) s.destroy();
+      await new Promise((r) => peer.close(r));
+    },
   });
   const gatewayPort = Number(new URL(gw.url).port);
 
@@ -147,22 +131,9 @@ t.test('a gateway-only agent has no network but the gateway; a host agent keeps 
 t.test(
   'without unshare a gateway-only agent is refused, not run unconfined; the manifest field is checked',
   async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'agentos-nonet-'));
-    const dataDir = join(dir, 'data');
-    const store = new CredentialStore({ dataDir });
-    await store.start();
-    const admin = await store.add({ id: 'ops', kind: 'operator', role: 'admin' });
-    await store.stop();
     // an empty PATH: the gateway (node by absolute path) runs, `unshare` cannot be found
-    const gw = await spawnSecureGateway(dataDir, [`PATH=${join(dir, 'empty-bin')}`]).catch(async (err: unknown) => {
-      await rm(dir, { recursive: true, force: true });
-      throw err;
-    });
-    const api = await ApiClient.connect({ url: gw.url, username: 'ops', password: admin.secret, timeoutMs: 20_000 });
-    t.teardown(async () => {
-      await api.close();
-      await gw.stop();
-      await rm(dir, { recursive: true, force: true });
+    const { dir, api } = await startSecureSite(t, 'agentos-nonet-', {
+      envSet: (siteDir) => [`PATH=${join(siteDir, 'empty-bin')}`],
     });
     const agentDir = join(dir, 'jailed');
     await mkdir(agentDir);

@@ -1,7 +1,6 @@
 // The whole gateway with security on: anonymous refused, agents and operators with credentials, TLS and secure
 // WebSocket listeners with client certificates made by `agentos certs`' code, the CLI revoking a live session of a
 // gateway process, and the loud development-mode warning.
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -11,27 +10,17 @@ import { createSiteCertificates, issueCertificate } from '../../runtime/security
 import type { SecureAccess } from '../../runtime/security/secure-access.js';
 import { startGateway } from '../helpers/gateway.js';
 import { spawnGateway } from '../helpers/gateway-process.js';
+import { type ProcessResult, runProcess } from '../helpers/run-process.js';
 import { repoRoot } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { closed, connackCode, connectClient } from './harness.js';
 
 const R = 'agentos/v1';
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/cli/agentos.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, out, err }));
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', 'runtime/cli/agentos.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
   });
 }
 

@@ -1,6 +1,5 @@
 // Software-agent sandbox on real child node processes: an agent cannot read or write another agent's files, spawn
 // a process or start a worker; it can use its own storage; without network it cannot reach a TCP server on the host.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import {
   sandboxedCommand,
   sandboxNodeArgs,
 } from '../../runtime/security/sandbox.js';
+import { type ProcessResult, runProcess } from '../helpers/run-process.js';
 
 // The misbehaving agent: tries everything and reports each outcome as one JSON line.
 const AGENT = `
@@ -61,22 +61,11 @@ async function setup(): Promise<Setup> {
   return { root, agentDir, entryPath, ownDir, otherDir, otherFile };
 }
 
-function run(command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    // a clean environment, as the supervisor gives; `env -u` because a test runner (tap's processinfo) re-adds its
-    // NODE_OPTIONS hooks to every spawn, and those hooks need permissions a sandboxed agent does not have
-    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
-    const child = spawn('env', ['-u', 'NODE_OPTIONS', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+function run(command: string, args: string[]): Promise<ProcessResult> {
+  // a clean environment, as the supervisor gives; `env -u` because a test runner (tap's processinfo) re-adds its
+  // NODE_OPTIONS hooks to every spawn, and those hooks need permissions a sandboxed agent does not have
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+  return runProcess('env', ['-u', 'NODE_OPTIONS', command, ...args], { env, stdin: 'ignore' });
 }
 
 t.test('permission flags', async (t) => {

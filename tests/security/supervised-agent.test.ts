@@ -3,16 +3,13 @@
 // process or connect as another agent fail, are reported through its telemetry, and show in its log. The gateway
 // runs in its own process, started the way `agentos start` runs in production.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
-import { CredentialStore } from '../../runtime/security/credential-store.js';
-import { spawnSecureGateway } from './secure-gateway-proc.js';
+import { startSecureSite } from '../helpers/secure-gateway-process.js';
 
 const mqttUrl = pathToFileURL(createRequire(import.meta.url).resolve('mqtt')).href;
 
@@ -47,23 +44,7 @@ c.on('connect', async () => {
 }
 
 t.test('a supervised agent on a secure gateway is confined', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'agentos-supsec-'));
-  const dataDir = join(dir, 'data');
-  const store = new CredentialStore({ dataDir });
-  await store.start();
-  const admin = await store.add({ id: 'ops', kind: 'operator', role: 'admin' });
-  await store.stop();
-  const gw = await spawnSecureGateway(dataDir).catch(async (err: unknown) => {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  });
-  const api = await ApiClient.connect({ url: gw.url, username: 'ops', password: admin.secret, timeoutMs: 20_000 });
-  // one teardown, in order: the client, the gateway (it stops its agents), then the files
-  t.teardown(async () => {
-    await api.close();
-    await gw.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { dir, dataDir, api } = await startSecureSite(t, 'agentos-supsec-');
 
   // the victim's files, where the kernel keeps another agent's storage
   const victimDir = join(dataDir, 'storage', 'vault', 'files');

@@ -2,30 +2,21 @@
 // The device appears in the agent table, a command through the gateway's dispatcher reaches it and returns its
 // ACK, `agentos ota` updates it with progress, and unplug/replug moves it offline and back online.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../../runtime/cli/main.js';
-import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
-import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
-import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
 import { until } from '../../firmware-bridge/fixtures/until.js';
 import { startGateway } from '../../helpers/gateway.js';
+import { simDeviceBench } from '../../helpers/sim-devices.js';
 
-const build = buildC(['sim_device']);
-const dir = mkdtempSync(join(tmpdir(), 'serial-gw-'));
-const pair = new SocatPair(join(dir, 'host'), join(dir, 'dev'));
+const bench = simDeviceBench('serial-gw-');
+const dir = bench.dir;
 const flashed = join(dir, 'flashed.bin');
-const sim = new SimDevice(build.path('sim_device'), ['--port', pair.devicePath, '--uid', 'gw1', '--ota-out', flashed]);
+const { pair, sim } = bench.device('gw1', ['--ota-out', flashed]);
 const agentId = 'serial-gw1';
 
-t.teardown(async () => {
-  await sim.stop();
-  await pair.kill();
-  rmSync(dir, { recursive: true, force: true });
-  build.remove();
-});
+t.teardown(() => bench.stop());
 
 t.test('a serial device served by the gateway', async (t) => {
   await pair.start();

@@ -1,30 +1,16 @@
 // A device built with a small buffer announces 64 bytes in HELLO_ACK: the driver uses the lower limit, reads its
 // capabilities over several CAPS pages, and sends OTA chunks that fit.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { SerialDriver } from '../../../drivers/serial/index.js';
-import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
 import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
-import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
-import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
+import { simDeviceBench } from '../../helpers/sim-devices.js';
 
-const build = buildC(['sim_device']);
-const dir = mkdtempSync(join(tmpdir(), 'serial-neg-'));
-const pair = new SocatPair(join(dir, 'host'), join(dir, 'dev'));
-const flashed = join(dir, 'flashed.bin');
-const sim = new SimDevice(build.path('sim_device'), [
-  '--port',
-  pair.devicePath,
-  '--uid',
-  'tiny',
-  '--payload-max',
-  '64',
-  '--ota-out',
-  flashed,
-]);
+const bench = simDeviceBench('serial-neg-');
+const flashed = join(bench.dir, 'flashed.bin');
+const { pair, sim } = bench.device('tiny', ['--payload-max', '64', '--ota-out', flashed]);
 const log = new EventLog();
 const driver = new SerialDriver({
   ports: [{ path: pair.hostPath, baudRate: 9600 }],
@@ -35,10 +21,7 @@ const driver = new SerialDriver({
 
 t.teardown(async () => {
   await driver.stop();
-  await sim.stop();
-  await pair.kill();
-  rmSync(dir, { recursive: true, force: true });
-  build.remove();
+  await bench.stop();
 });
 
 t.test('a 64-byte device: paged CAPS, small frames, small OTA chunks', async (t) => {

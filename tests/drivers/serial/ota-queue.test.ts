@@ -1,33 +1,19 @@
 // The gateway-side OTA queue against three gcc-built devices on socat PTY pairs: at most `concurrencyMax` transfers
 // run at once, every device ends with the image, and an attempt that fails half-way is retried and resumes.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { type OtaOptions, OtaQueue, type OtaResult, SerialDriver } from '../../../drivers/serial/index.js';
-import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
 import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
-import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
-import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
+import { simDeviceBench } from '../../helpers/sim-devices.js';
 
-const build = buildC(['sim_device']);
-const dir = mkdtempSync(join(tmpdir(), 'serial-otaq-'));
+const bench = simDeviceBench('serial-otaq-');
+const dir = bench.dir;
 const names = ['q1', 'q2', 'q3'];
-const pairs = names.map((n) => new SocatPair(join(dir, `${n}-host`), join(dir, `${n}-dev`)));
-const sims = names.map(
-  (n, i) =>
-    new SimDevice(build.path('sim_device'), [
-      '--port',
-      pairs[i]!.devicePath,
-      '--uid',
-      n,
-      '--telemetry-ms',
-      '0',
-      '--ota-out',
-      join(dir, `${n}.bin`),
-    ]),
-);
+const devices = names.map((n) => bench.device(n, ['--telemetry-ms', '0', '--ota-out', join(dir, `${n}.bin`)]));
+const pairs = devices.map((d) => d.pair);
+const sims = devices.map((d) => d.sim);
 const log = new EventLog();
 const driver = new SerialDriver({
   ports: pairs.map((p) => ({ path: p.hostPath, baudRate: 115200 })),
@@ -37,10 +23,7 @@ const driver = new SerialDriver({
 
 t.teardown(async () => {
   await driver.stop();
-  await Promise.all(sims.map((s) => s.stop()));
-  await Promise.all(pairs.map((p) => p.kill()));
-  rmSync(dir, { recursive: true, force: true });
-  build.remove();
+  await bench.stop();
 });
 
 t.test('options and limits', async (t) => {

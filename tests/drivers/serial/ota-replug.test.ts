@@ -3,32 +3,18 @@
 // device writes the verified image to a file that must equal the one sent. A line that corrupts one chunk makes
 // the device's CRC-32 check fail.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { OtaError, type OtaProgress, SerialDriver, sendOta } from '../../../drivers/serial/index.js';
 import { MsgType, readTlvs, Tag, TlvWriter } from '../../../firmware-bridge/ts/index.js';
-import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
 import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
-import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
-import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
 import { until } from '../../firmware-bridge/fixtures/until.js';
+import { simDeviceBench } from '../../helpers/sim-devices.js';
 
-const build = buildC(['sim_device']);
-const dir = mkdtempSync(join(tmpdir(), 'serial-ota-'));
-const pair = new SocatPair(join(dir, 'host'), join(dir, 'dev'));
-const imagePath = join(dir, 'flashed.bin');
-const sim = new SimDevice(build.path('sim_device'), [
-  '--port',
-  pair.devicePath,
-  '--uid',
-  'ota1',
-  '--telemetry-ms',
-  '100',
-  '--ota-out',
-  imagePath,
-]);
+const bench = simDeviceBench('serial-ota-');
+const imagePath = join(bench.dir, 'flashed.bin');
+const { pair, sim } = bench.device('ota1', ['--telemetry-ms', '100', '--ota-out', imagePath]);
 const log = new EventLog();
 const driver = new SerialDriver({
   ports: [{ path: pair.hostPath, baudRate: 115200 }],
@@ -40,10 +26,7 @@ const image = randomBytes(48 * 1024);
 
 t.teardown(async () => {
   await driver.stop();
-  await sim.stop();
-  await pair.kill();
-  rmSync(dir, { recursive: true, force: true });
-  build.remove();
+  await bench.stop();
 });
 
 t.test('device comes online', async () => {

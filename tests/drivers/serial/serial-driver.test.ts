@@ -1,28 +1,16 @@
 // The serial driver against the gcc-built simulated device over socat PTY pairs: handshake and CAPS -> register,
 // telemetry, commands with ACK/NACK, a retry after a dropped command frame, de-duplication after a dropped ACK, and
 // a timeout that names the request.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { SerialDriver } from '../../../drivers/serial/index.js';
-import { buildC } from '../../firmware-bridge/fixtures/c-build.js';
 import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
-import { SimDevice } from '../../firmware-bridge/fixtures/sim-device.js';
-import { SocatPair } from '../../firmware-bridge/fixtures/socat-pair.js';
 import { until } from '../../firmware-bridge/fixtures/until.js';
+import { simDeviceBench } from '../../helpers/sim-devices.js';
 
-const build = buildC(['sim_device']);
-const dir = mkdtempSync(join(tmpdir(), 'serial-driver-'));
-const pairA = new SocatPair(join(dir, 'a-host'), join(dir, 'a-dev'));
-const pairB = new SocatPair(join(dir, 'b-host'), join(dir, 'b-dev'));
+const bench = simDeviceBench('serial-driver-');
 // A: telemetry every 100 ms; loses the first COMMAND frame it receives (counted by type, so handshake retries
 // cannot shift it)
-const simA = new SimDevice(build.path('sim_device'), [
-  '--port',
-  pairA.devicePath,
-  '--uid',
-  'aaa1',
+const { pair: pairA, sim: simA } = bench.device('aaa1', [
   '--telemetry-ms',
   '100',
   '--drop-rx',
@@ -31,16 +19,7 @@ const simA = new SimDevice(build.path('sim_device'), [
   '6',
 ]);
 // B: no telemetry; loses the ACK of the first command it executes
-const simB = new SimDevice(build.path('sim_device'), [
-  '--port',
-  pairB.devicePath,
-  '--uid',
-  'bbb2',
-  '--telemetry-ms',
-  '0',
-  '--drop-reply',
-  '1',
-]);
+const { pair: pairB, sim: simB } = bench.device('bbb2', ['--telemetry-ms', '0', '--drop-reply', '1']);
 const log = new EventLog();
 const driver = new SerialDriver({
   ports: [
@@ -58,10 +37,7 @@ const cmd = (agentId: string, name: string, params: Record<string, unknown>, req
 
 t.teardown(async () => {
   await driver.stop();
-  await Promise.all([simA.stop(), simB.stop()]);
-  await Promise.all([pairA.kill(), pairB.kill()]);
-  rmSync(dir, { recursive: true, force: true });
-  build.remove();
+  await bench.stop();
 });
 
 t.test('options are checked with errors naming the field', async (t) => {
