@@ -6,8 +6,11 @@
 // over the oracle Hungarian (lib/scheduler/oracle-variants.ts; measurement only); (3) a proven lower bound on the mean
 // slowdown of any policy (lib/scheduler/slowdown-bound.ts).
 //   npm run bench -- scheduler-headroom [--workloads train-v1,mix-shift-v1,bursty-v2] [--loads 0.7,0.9,1.1,1.3,1.5]
-//        [--seeds 1..3] [--tasks 2000] [--variants a,b,...] [--rollout K/H/terminal] [--rollout-loads 0.7,1.1]
-//        [--resamples 1000] [--window 64]
+//        [--seeds 1..3] [--tasks 2000] [--variants a,b,...] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT]
+//        [--rollout-loads 0.7,1.1] [--resamples 1000] [--window 64]
+// --rollout K/H/terminal/S rolls out over S sampled futures per decision (models/rl/sampled-future.ts: waiting tasks'
+// durations redrawn, arrivals from another seed's stream of the workload) instead of the scenario's own future;
+// --rollout-over picks the variant it improves (default hungarian+queue+exact; `rl` = the shipped model).
 // Prints markdown tables, then one JSON object as the last stdout line. Single-threaded.
 import { loadavg } from 'node:os';
 import type { RolloutKnobs } from '../models/rl/rollout-policy.js';
@@ -25,6 +28,7 @@ import {
 } from './lib/scheduler/excess-decomposition.js';
 import {
   DEFAULT_VARIANTS,
+  type FutureSource,
   parseVariant,
   rolloutVariant,
   type Variant,
@@ -34,7 +38,8 @@ import { slowdownBound } from './lib/scheduler/slowdown-bound.js';
 import { BOOTSTRAP_DEFAULTS, type Interval, pairedGain, type RunSample } from './lib/scheduler/stats.js';
 
 const USAGE = `usage: npm run bench -- scheduler-headroom [--workloads W,W] [--loads 0.7,0.9] [--seeds 1..3] [--tasks N]
-       [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal] [--rollout-loads 0.7,1.1] [--resamples N]
+       [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT]
+       [--rollout-loads 0.7,1.1] [--resamples N]
        [--window 64]   (the window of the reference and of variants without +queue / +wN)`;
 
 interface Args {
@@ -43,7 +48,8 @@ interface Args {
   seeds: number[];
   tasks: number;
   variants: Variant[];
-  rollout: { label: string; knobs: Partial<RolloutKnobs> } | undefined;
+  rollout: { label: string; knobs: Partial<RolloutKnobs>; samples: number | undefined } | undefined;
+  rolloutOver: string;
   rolloutLoads: number[] | undefined;
   resamples: number;
   /** tasksWindowMax of the tuned Hungarian reference and of the variants without +queue or +wN */
@@ -64,6 +70,7 @@ function parseArgs(argv: readonly string[]): Args {
     tasks: 2000,
     variants: [],
     rollout: undefined,
+    rolloutOver: 'hungarian+queue+exact',
     rolloutLoads: undefined,
     resamples: BOOTSTRAP_DEFAULTS.resamples,
     window: 64,
@@ -79,10 +86,15 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--tasks') a.tasks = Number(v);
     else if (flag === '--variants') variants = v;
     else if (flag === '--rollout') {
-      const [k, h, terminal] = v.split('/');
-      if (terminal !== 'none' && terminal !== 'remaining') throw new TypeError(`--rollout: want K/H/none|remaining`);
-      a.rollout = { label: v, knobs: { candidatesMax: Number(k), horizonDecisions: Number(h), terminal } };
-    } else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
+      const [k, h, terminal, samples] = v.split('/');
+      if (terminal !== 'none' && terminal !== 'remaining')
+        throw new TypeError(`--rollout: want K/H/none|remaining[/S]`);
+      const s = samples === undefined ? undefined : Number(samples);
+      if (s !== undefined && !(Number.isInteger(s) && s >= 1 && s <= 64))
+        throw new TypeError('--rollout: S (sampled futures) must be an integer in 1..64');
+      a.rollout = { label: v, knobs: { candidatesMax: Number(k), horizonDecisions: Number(h), terminal }, samples: s };
+    } else if (flag === '--rollout-over') a.rolloutOver = v;
+    else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
     else if (flag === '--resamples') a.resamples = Number(v);
     else if (flag === '--window') a.window = Number(v);
     else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
@@ -93,8 +105,8 @@ function parseArgs(argv: readonly string[]): Args {
     throw new TypeError('--resamples: want an integer >= 100');
   a.variants = variants ? variants.split(',').map(parseVariant) : [];
   if (a.rollout) {
-    const over = a.variants.find((x) => x.name === 'hungarian+queue+exact') ?? parseVariant('hungarian+queue+exact');
-    a.variants.push(rolloutVariant(over, a.rollout.knobs, `[${a.rollout.label}]`));
+    const over = a.variants.find((x) => x.name === a.rolloutOver) ?? parseVariant(a.rolloutOver);
+    a.variants.push(rolloutVariant(over, a.rollout.knobs, `[${a.rollout.label}]`, a.rollout.samples));
   }
   return a;
 }
@@ -138,10 +150,22 @@ const cpu = new Map<string, { ms: number; runs: number }>();
 /** the window of the reference and the plain heuristics (--window), pinned so it does not follow the sim's default */
 let baseWindow = 64;
 
-function runCell(v: Variant, scenarios: readonly Scenario[], seeds: readonly number[]): Cell {
+function runCell(
+  v: Variant,
+  scenarios: readonly Scenario[],
+  seeds: readonly number[],
+  futures?: readonly FutureSource[],
+): Cell {
   const cell: Cell = { runs: [], parts: emptyParts(), tasks: 0 };
   scenarios.forEach((sc, k) => {
-    const { scenario, options, decide } = variantRun(v, sc, baseWindow);
+    const future = v.futureSamples ? futures?.[k] : undefined;
+    // a variant that sees exact durations knows them in its sampled futures too
+    const { scenario, options, decide } = variantRun(
+      v,
+      sc,
+      baseWindow,
+      future && v.exact ? { ...future, durationSigma: 0 } : future,
+    );
     const t0 = process.cpuUsage();
     const run = runTraced(scenario, decide, options);
     const c = cpu.get(v.name) ?? { ms: 0, runs: 0 };
@@ -172,6 +196,19 @@ interface LoadOutcome {
   variantRow: string;
 }
 
+/**
+ * Per seed, what a rollout over sampled futures draws from: the workload realized again from another tuning seed
+ * ((seed + 500) mod 1000, never a reporting seed), twice as long as the run.
+ */
+function futureSources(w: string, load: number, args: Args): FutureSource[] {
+  const workload = loadWorkload(w);
+  return args.seeds.map((seed) => ({
+    stream: generateScenario(workload, { load, seed: (seed + 500) % 1000, taskCount: 2 * args.tasks }),
+    durationSigma: workload.noise.durationSigma,
+    seed,
+  }));
+}
+
 function measureLoad(args: Args, w: string, load: number, pools: Map<string, Pool>): LoadOutcome {
   const boot = { ...BOOTSTRAP_DEFAULTS, resamples: args.resamples };
   const scenarios = args.seeds.map((seed) => generateScenario(loadWorkload(w), { load, seed, taskCount: args.tasks }));
@@ -184,7 +221,7 @@ function measureLoad(args: Args, w: string, load: number, pools: Map<string, Poo
   const cells = new Map<Variant, Cell>();
   for (const v of args.variants) {
     if (v.rollout && args.rolloutLoads && !args.rolloutLoads.includes(load)) continue;
-    cells.set(v, runCell(v, scenarios, args.seeds));
+    cells.set(v, runCell(v, scenarios, args.seeds, v.futureSamples ? futureSources(w, load, args) : undefined));
   }
   let best = { name: 'hungarian', cell: ref };
   for (const [v, c] of cells) if (isPlain(v) && meanOf(c) < meanOf(best.cell)) best = { name: v.name, cell: c };

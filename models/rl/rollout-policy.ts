@@ -2,7 +2,9 @@
 // policy's own and small edits of it, rollout-candidates.ts) is applied to a clone of the live simulator, the base
 // policy then decides alone up to a common end time, and the candidate with the least slowdown accrued by that time
 // wins (the base decision on ties or within `margin`). Arrivals and duration noise are part of the scenario, so every
-// candidate faces the same future (common random numbers) and the comparison is exact for that scenario.
+// candidate faces the same future (common random numbers) and the comparison is exact for that scenario: the rollout
+// is clairvoyant. With `future` it is not: each of `samples` sampled futures (sampled-future.ts: fresh duration factors
+// for waiting tasks, arrivals from an independent stream) is cloned once per candidate, and the scores are summed.
 //
 // Scoring is exact at the end time: each task that arrived before it counts (min(finish, end) - arrival) / ideal, the
 // slowdown it accrued by then (what StepResult.slowdownCost sums), whatever decision point each rollout stopped at.
@@ -16,6 +18,7 @@ import type { SimResult } from '../sim/result.js';
 import type { Scenario } from '../sim/scenario.js';
 import { type SimOptions, Simulator } from '../sim/simulator.js';
 import { type CandidateKind, rolloutCandidates } from './rollout-candidates.js';
+import type { FutureSampler } from './sampled-future.js';
 
 /** A decision rule that reads the live simulator (and must leave it unchanged: it may only clone it). */
 export interface SimPolicy {
@@ -81,9 +84,13 @@ export class RolloutPolicy implements SimPolicy {
   constructor(
     readonly base: Policy,
     knobs: Partial<RolloutKnobs> = {},
+    /** rollouts over sampled futures (sampled-future.ts) instead of the scenario's own; scores summed over samples */
+    readonly future?: { sampler: FutureSampler; samples: number } | undefined,
   ) {
     this.knobs = checkKnobs({ ...ROLLOUT_DEFAULTS, ...knobs });
-    this.name = `rollout(${base.name})`;
+    if (future && !(Number.isInteger(future.samples) && future.samples >= 1 && future.samples <= 64))
+      throw new TypeError('RolloutPolicy: future.samples must be an integer in 1..64');
+    this.name = future ? `rollout(${base.name}, ${future.samples} sampled futures)` : `rollout(${base.name})`;
   }
 
   decideWithSim(sim: Simulator): readonly Placement[] {
@@ -94,20 +101,21 @@ export class RolloutPolicy implements SimPolicy {
     if (candidates.length === 1) return baseDecision;
     this.stats.rolledOut++;
     const lo = firstUnfinished(sim);
-    let endMs = sim.nowMs + (this.knobs.horizonMs ?? Number.NaN);
-    let best = 0;
-    let bestScore = Number.POSITIVE_INFINITY;
-    let baseScore = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < candidates.length; i++) {
-      const c = this.rollout(sim, candidates[i]!.placements, i === 0 && Number.isNaN(endMs), endMs);
-      if (i === 0 && Number.isNaN(endMs)) endMs = c.nowMs;
-      const score = accruedSlowdown(c, lo, endMs, this.knobs.terminal === 'remaining');
-      if (i === 0) baseScore = bestScore = score;
-      else if (score < bestScore && score < baseScore * (1 - this.knobs.margin)) {
-        best = i;
-        bestScore = score;
+    const scores = new Float64Array(candidates.length);
+    const samples = this.future?.samples ?? 1;
+    for (let m = 0; m < samples; m++) {
+      // every candidate of one sample faces the same future (common random numbers)
+      const from = this.future ? this.future.sampler.sample(sim) : sim;
+      let endMs = sim.nowMs + (this.knobs.horizonMs ?? Number.NaN);
+      for (let i = 0; i < candidates.length; i++) {
+        const c = this.rollout(from, candidates[i]!.placements, i === 0 && Number.isNaN(endMs), endMs);
+        if (i === 0 && Number.isNaN(endMs)) endMs = c.nowMs;
+        scores[i]! += accruedSlowdown(c, lo, endMs, this.knobs.terminal === 'remaining');
       }
     }
+    let best = 0;
+    for (let i = 1; i < candidates.length; i++)
+      if (scores[i]! < scores[best]! && scores[i]! < scores[0]! * (1 - this.knobs.margin)) best = i;
     if (best > 0) this.stats.chosen[candidates[best]!.kind]++;
     return candidates[best]!.placements;
   }
@@ -226,8 +234,9 @@ export function runRollout(
   base: Policy,
   knobs: Partial<RolloutKnobs> = {},
   options: SimOptions = {},
+  future?: RolloutPolicy['future'],
 ): { result: SimResult; stats: RolloutStats } {
-  const policy = new RolloutPolicy(base, knobs);
+  const policy = new RolloutPolicy(base, knobs, future);
   const result = runWithSim(scenario, policy, options);
   return { result, stats: policy.stats };
 }

@@ -11,6 +11,7 @@ import type { Rng } from '../../runtime/scheduler/prng.js';
 import type { AgentState, Run } from './agent-state.js';
 import type { EventHeap, SimEvent } from './event-heap.js';
 import type { SimCounters } from './result.js';
+import { idealDurationMs, type Scenario, type ScenarioTask, validateScenario } from './scenario.js';
 import type { Simulator } from './simulator.js';
 import type { WaitingQueue } from './waiting-queue.js';
 
@@ -141,4 +142,84 @@ const SIM_RULES: Rules = {
 /** A simulator in the same state as `sim` that shares no mutable state with it. */
 export function cloneSimulator(sim: Simulator): Simulator {
   return cloneByRules(sim, SIM_RULES, 'Simulator');
+}
+
+/** The simulator's private fields cloneWithFuture reads (the names SIM_RULES lists). */
+interface SimInternals {
+  scenario: Scenario;
+  nextArrival: number;
+  now: number;
+  status: Uint8Array;
+  idealMs: Float64Array;
+  waiting: { capabilityOf: Int32Array };
+}
+
+/** Simulator task states (simulator.ts): not arrived yet, waiting, running, done. */
+const WAITING = 1;
+const RUNNING = 2;
+const DONE = 3;
+
+/** Task i's state in `sim`: not arrived yet, waiting (never started, or back after its agent failed), running, done. */
+export function taskState(sim: Simulator, i: number): 'future' | 'waiting' | 'running' | 'done' {
+  const st = (sim as unknown as SimInternals).status[i];
+  return st === WAITING ? 'waiting' : st === RUNNING ? 'running' : st === DONE ? 'done' : 'future';
+}
+
+/**
+ * A clone of `sim` whose scenario has `tasks` instead: what has happened is kept, what has not may differ. Every task
+ * that has arrived keeps all its fields except a waiting task's durationFactor (a running or finished task's is fixed:
+ * its end event holds it); each later task may be any task with the same id at that index, arriving at or after now,
+ * in order. For rollouts over sampled futures (models/rl/sampled-future.ts). The ideal run times, the in-system cost
+ * rate and the window's capability numbers follow the new tasks. Throws a TypeError naming the task and the field.
+ */
+export function cloneWithFuture(sim: Simulator, tasks: readonly ScenarioTask[]): Simulator {
+  const src = sim as unknown as SimInternals;
+  const old = src.scenario.tasks;
+  if (tasks.length !== old.length) throw new TypeError(`cloneWithFuture: tasks.length must be ${old.length}`);
+  let last = src.now;
+  for (let i = 0; i < old.length; i++) {
+    const t = tasks[i]!;
+    const o = old[i]!;
+    const bad = (field: string, want: string): never => {
+      throw new TypeError(`cloneWithFuture: tasks[${i}] (${o.id}).${field} must ${want}`);
+    };
+    if (t.id !== o.id) bad('id', `stay "${o.id}"`);
+    if (i >= src.nextArrival) {
+      if (!(t.arrivalMs >= last)) bad('arrivalMs', `be >= now and in order (>= ${last})`);
+      last = t.arrivalMs;
+      continue;
+    }
+    for (const k of ['arrivalMs', 'capability', 'estDurationMs', 'priority', 'deadlineMs'] as const)
+      if (t[k] !== o[k]) bad(k, 'stay as it was (the task has arrived)');
+    for (const k of ['cpu', 'memoryMb', 'bandwidthKbps'] as const)
+      if (t.demand[k] !== o.demand[k]) bad(`demand.${k}`, 'stay as it was (the task has arrived)');
+    const st = src.status[i];
+    if ((st === RUNNING || st === DONE) && t.durationFactor !== o.durationFactor)
+      bad('durationFactor', 'stay as it was (the task is running or done)');
+  }
+  const scenario: Scenario = { ...src.scenario, tasks: tasks as ScenarioTask[] };
+  validateScenario(scenario);
+  const ideal = Float64Array.from(tasks, (t) => idealDurationMs(scenario, t));
+  let inSystemInvIdeal = 0;
+  for (let i = 0; i < tasks.length; i++)
+    if (src.status[i] === WAITING || src.status[i] === RUNNING) inSystemInvIdeal += 1 / ideal[i]!;
+  const capIds = new Map<string, number>();
+  for (let i = 0; i < old.length; i++) capIds.set(old[i]!.capability, src.waiting.capabilityOf[i]!);
+  const capabilityOf = Int32Array.from(tasks, (t) => {
+    const id = capIds.get(t.capability) ?? capIds.size;
+    capIds.set(t.capability, id);
+    return id;
+  });
+  const queueRules: Rules = { ...QUEUE_RULES, capabilityOf: () => capabilityOf };
+  return cloneByRules(
+    sim,
+    {
+      ...SIM_RULES,
+      scenario: () => scenario,
+      idealMs: () => ideal,
+      inSystemInvIdeal: () => inSystemInvIdeal,
+      waiting: (q: WaitingQueue) => cloneByRules(q, queueRules, 'WaitingQueue'),
+    },
+    'Simulator',
+  );
 }

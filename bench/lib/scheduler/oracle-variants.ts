@@ -10,10 +10,12 @@
 //           products) but makes every estimate the policy reads (TaskView.estDurationMs, AgentView.estFreeAtMs) exact
 //   @k=v    tuned knobs overridden (e.g. hungarian@tasksMax=64)
 // BASE `rl` is the shipped model (models/shipped, its TypeScript forward pass, which matches the ONNX model).
-// rollout(VARIANT) is the rollout teacher (models/rl/rollout-policy.ts, clairvoyant) over that variant.
+// rollout(VARIANT) is the rollout teacher (models/rl/rollout-policy.ts, clairvoyant) over that variant; with sampled
+// futures (bench --rollout K/H/terminal/S) it sees no more than the variant does, plus the workload's distributions.
 import { readFileSync } from 'node:fs';
 import { heuristicByName } from '../../../models/rl/heuristics.js';
 import { type RolloutKnobs, RolloutPolicy } from '../../../models/rl/rollout-policy.js';
+import { SampledFuture } from '../../../models/rl/sampled-future.js';
 import type { Scenario } from '../../../models/sim/scenario.js';
 import type { SimOptions } from '../../../models/sim/simulator.js';
 import { cardPathFor, defaultModelPath } from '../../../runtime/scheduler/load-policy.js';
@@ -32,6 +34,15 @@ export interface Variant {
   window?: number | undefined;
   exact: boolean;
   rollout?: Partial<RolloutKnobs> | undefined;
+  /** with rollout: sampled futures per decision (models/rl/sampled-future.ts); unset = the clairvoyant rollout */
+  futureSamples?: number | undefined;
+}
+
+/** What a rollout over sampled futures draws from: an independent task stream of the workload and its noise sigma. */
+export interface FutureSource {
+  stream: Scenario;
+  durationSigma: number;
+  seed: number;
 }
 
 export const DEFAULT_VARIANTS =
@@ -63,8 +74,13 @@ export function parseVariant(name: string): Variant {
 }
 
 /** The rollout teacher over a variant's policy. */
-export function rolloutVariant(of: Variant, knobs: Partial<RolloutKnobs>, label: string): Variant {
-  return { ...of, name: `rollout${label}(${of.name})`, rollout: knobs };
+export function rolloutVariant(
+  of: Variant,
+  knobs: Partial<RolloutKnobs>,
+  label: string,
+  futureSamples?: number | undefined,
+): Variant {
+  return { ...of, name: `rollout${label}(${of.name})`, rollout: knobs, futureSamples };
 }
 
 /** The scenario with exact estimates (see +exact); same physics, same ideal run times. */
@@ -103,12 +119,21 @@ export function variantRun(
   v: Variant,
   s: Scenario,
   baseWindow?: number | undefined,
+  future?: FutureSource | undefined,
 ): { scenario: Scenario; options: SimOptions; decide: Decide } {
   const scenario = v.exact ? exactScenario(s) : s;
   const windowMax = v.queue ? Math.max(1, s.tasks.length) : (v.window ?? baseWindow);
   const options: SimOptions = windowMax !== undefined ? { tasksWindowMax: windowMax } : {};
   const policy = policyOf(v);
   if (!v.rollout) return { scenario, options, decide: policyDecide(policy) };
-  const teacher = new RolloutPolicy(policy, v.rollout);
+  if (v.futureSamples && !future) throw new TypeError(`variant "${v.name}": sampled futures need a FutureSource`);
+  const sampled = v.futureSamples && future;
+  const teacher = new RolloutPolicy(
+    policy,
+    v.rollout,
+    sampled
+      ? { sampler: new SampledFuture(future.stream, future.durationSigma, future.seed), samples: v.futureSamples! }
+      : undefined,
+  );
   return { scenario, options, decide: (sim) => teacher.decideWithSim(sim) };
 }
