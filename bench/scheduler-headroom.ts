@@ -7,7 +7,7 @@
 // slowdown of any policy (lib/scheduler/slowdown-bound.ts).
 //   npm run bench -- scheduler-headroom [--workloads train-v1,mix-shift-v1,bursty-v2] [--loads 0.7,0.9,1.1,1.3,1.5]
 //        [--seeds 1..3] [--tasks 2000] [--variants a,b,...] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT]
-//        [--rollout-loads 0.7,1.1] [--resamples 1000] [--window 64]
+//        [--rollout-margin F] [--rollout-loads 0.7,1.1] [--resamples 1000] [--window 64]
 // --rollout K/H/terminal/S rolls out over S sampled futures per decision (models/rl/sampled-future.ts: waiting tasks'
 // durations redrawn, arrivals from another seed's stream of the workload) instead of the scenario's own future;
 // --rollout-over picks the variant it improves (default hungarian+queue+exact; `rl` = the shipped model).
@@ -38,7 +38,7 @@ import { slowdownBound } from './lib/scheduler/slowdown-bound.js';
 import { BOOTSTRAP_DEFAULTS, type Interval, pairedGain, type RunSample } from './lib/scheduler/stats.js';
 
 const USAGE = `usage: npm run bench -- scheduler-headroom [--workloads W,W] [--loads 0.7,0.9] [--seeds 1..3] [--tasks N]
-       [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT]
+       [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT] [--rollout-margin F]
        [--rollout-loads 0.7,1.1] [--resamples N]
        [--window 64]   (the window of the reference and of variants without +queue / +wN)`;
 
@@ -50,6 +50,8 @@ interface Args {
   variants: Variant[];
   rollout: { label: string; knobs: Partial<RolloutKnobs>; samples: number | undefined } | undefined;
   rolloutOver: string;
+  /** RolloutKnobs.margin: an edit must beat the base decision's score by this fraction */
+  rolloutMargin: number | undefined;
   rolloutLoads: number[] | undefined;
   resamples: number;
   /** tasksWindowMax of the tuned Hungarian reference and of the variants without +queue or +wN */
@@ -71,6 +73,7 @@ function parseArgs(argv: readonly string[]): Args {
     variants: [],
     rollout: undefined,
     rolloutOver: 'hungarian+queue+exact',
+    rolloutMargin: undefined,
     rolloutLoads: undefined,
     resamples: BOOTSTRAP_DEFAULTS.resamples,
     window: 64,
@@ -94,7 +97,11 @@ function parseArgs(argv: readonly string[]): Args {
         throw new TypeError('--rollout: S (sampled futures) must be an integer in 1..64');
       a.rollout = { label: v, knobs: { candidatesMax: Number(k), horizonDecisions: Number(h), terminal }, samples: s };
     } else if (flag === '--rollout-over') a.rolloutOver = v;
-    else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
+    else if (flag === '--rollout-margin') {
+      a.rolloutMargin = Number(v);
+      if (!(a.rolloutMargin >= 0 && a.rolloutMargin <= 1))
+        throw new TypeError('--rollout-margin: want a number in 0..1');
+    } else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
     else if (flag === '--resamples') a.resamples = Number(v);
     else if (flag === '--window') a.window = Number(v);
     else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
@@ -106,6 +113,7 @@ function parseArgs(argv: readonly string[]): Args {
   a.variants = variants ? variants.split(',').map(parseVariant) : [];
   if (a.rollout) {
     const over = a.variants.find((x) => x.name === a.rolloutOver) ?? parseVariant(a.rolloutOver);
+    if (a.rolloutMargin !== undefined) a.rollout.knobs.margin = a.rolloutMargin;
     a.variants.push(rolloutVariant(over, a.rollout.knobs, `[${a.rollout.label}]`, a.rollout.samples));
   }
   return a;
