@@ -13,6 +13,7 @@ import type { EventHeap, SimEvent } from './event-heap.js';
 import type { SimCounters } from './result.js';
 import { idealDurationMs, type Scenario, type ScenarioTask, validateScenario } from './scenario.js';
 import type { Simulator } from './simulator.js';
+import { DONE, RUNNING, WAITING } from './task-status.js';
 import type { WaitingQueue } from './waiting-queue.js';
 
 type Rule = 'value' | 'share' | ((v: never) => unknown);
@@ -153,11 +154,6 @@ interface SimInternals {
   idealMs: Float64Array;
   waiting: { capabilityOf: Int32Array };
 }
-
-/** Simulator task states (simulator.ts): not arrived yet, waiting, running, done. */
-const WAITING = 1;
-const RUNNING = 2;
-const DONE = 3;
 
 /** Task i's state in `sim`: not arrived yet, waiting (never started, or back after its agent failed), running, done. */
 export function taskState(sim: Simulator, i: number): 'future' | 'waiting' | 'running' | 'done' {

@@ -12,6 +12,7 @@ import { cloneSimulator } from './clone.js';
 import { EventHeap, EventKind } from './event-heap.js';
 import { buildResult, type SimCounters, type SimResult } from './result.js';
 import { idealDurationMs, type Scenario, validateScenario } from './scenario.js';
+import { DONE, RUNNING, WAITING } from './task-status.js';
 import { WaitingQueue } from './waiting-queue.js';
 
 export interface SimOptions {
@@ -40,10 +41,6 @@ export interface StepResult {
   /** simulated time advanced, ms */
   dtMs: number;
 }
-
-const WAITING = 1;
-const RUNNING = 2;
-const DONE = 3;
 
 export class Simulator {
   readonly scenario: Scenario;
