@@ -1,4 +1,5 @@
-// Runs a command to its end and collects what it printed. No timeout of its own: the test's bounds the wait.
+// Runs a command to its end (stdin is /dev/null) and collects what it printed, whatever the exit code: tests assert on
+// refusals. No timeout of its own: the test's bounds the wait. The agentos CLI has its own runner (cli.ts).
 import { spawn } from 'node:child_process';
 
 export interface ProcessResult {
@@ -12,8 +13,6 @@ export interface RunProcessOptions {
   cwd?: string | undefined;
   /** the whole environment (default: this process's) */
   env?: NodeJS.ProcessEnv | undefined;
-  /** 'ignore': stdin is /dev/null; default 'pipe', left open */
-  stdin?: 'pipe' | 'ignore' | undefined;
 }
 
 export function runProcess(command: string, args: string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
@@ -21,7 +20,7 @@ export function runProcess(command: string, args: string[], options: RunProcessO
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: [options.stdin ?? 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';

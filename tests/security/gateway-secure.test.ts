@@ -8,21 +8,13 @@ import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
 import { createSiteCertificates, issueCertificate } from '../../runtime/security/certs.js';
 import type { SecureAccess } from '../../runtime/security/secure-access.js';
+import { runCli } from '../helpers/cli.js';
 import { startGateway } from '../helpers/gateway.js';
 import { spawnGateway } from '../helpers/gateway-process.js';
-import { type ProcessResult, runProcess } from '../helpers/run-process.js';
-import { repoRoot } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { closed, connackCode, connectClient } from './harness.js';
 
 const R = 'agentos/v1';
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
-  return runProcess(process.execPath, ['--import', 'tsx', 'runtime/cli/agentos.ts', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-  });
-}
 
 t.test('a secure gateway: anonymous refused, credentials work end to end', async (t) => {
   const gw = await startGateway(t, { config: { security: { devMode: false } } });
@@ -147,12 +139,12 @@ t.test('CLI on a running gateway process: add, connect, revoke the live session'
     gw.logs.some((l) => String(l['msg']).includes('security: broker access control on') && l['devMode'] === false),
     'secure start logged',
   );
-  const add = await cli(['agents', 'add', 'robot-1', '--data-dir', gw.dataDir, '--json']);
-  t.equal(add.code, 0, `agents add exits 0 ${add.err}`);
-  const { secret } = JSON.parse(add.out) as { secret: string };
+  const add = await runCli(['agents', 'add', 'robot-1', '--data-dir', gw.dataDir, '--json']);
+  t.equal(add.code, 0, `agents add exits 0 ${add.stderr}`);
+  const { secret } = JSON.parse(add.stdout) as { secret: string };
   const c = await connectClient(gw.url, { clientId: 'robot-1', username: 'robot-1', password: secret });
   const gone = closed(c);
-  const revoke = await cli(['agents', 'revoke', 'robot-1', '--data-dir', gw.dataDir]);
+  const revoke = await runCli(['agents', 'revoke', 'robot-1', '--data-dir', gw.dataDir]);
   t.equal(revoke.code, 0, 'agents revoke exits 0');
   await gone;
   t.pass('the gateway process closed the live session');
@@ -161,7 +153,7 @@ t.test('CLI on a running gateway process: add, connect, revoke the live session'
     4,
     'refused after',
   );
-  const op = await cli([
+  const op = await runCli([
     'credentials',
     'add',
     'me',
@@ -173,19 +165,23 @@ t.test('CLI on a running gateway process: add, connect, revoke the live session'
     gw.dataDir,
     '--json',
   ]);
-  const opSecret = (JSON.parse(op.out) as { secret: string }).secret;
-  const anon = await cli(['agents', 'list', '--url', gw.url]);
+  const opSecret = (JSON.parse(op.stdout) as { secret: string }).secret;
+  const anon = await runCli(['agents', 'list', '--url', gw.url]);
   t.equal(anon.code, 1, 'the CLI without credentials is refused');
-  t.match(anon.err, /^agentos agents: error: cannot connect to .*Not authorized|bad user|refused/i, 'one clear line');
-  const listed = await cli(['agents', 'list', '--url', gw.url, '--json'], {
+  t.match(
+    anon.stderr,
+    /^agentos agents: error: cannot connect to .*Not authorized|bad user|refused/i,
+    'one clear line',
+  );
+  const listed = await runCli(['agents', 'list', '--url', gw.url, '--json'], {
     AGENTOS_USERNAME: 'me',
     AGENTOS_PASSWORD: opSecret,
   });
-  t.equal(listed.code, 0, `the CLI logs in as an operator from the environment ${listed.err}`);
-  t.same(JSON.parse(listed.out), [], 'and lists the (empty) agent table');
-  const bad = await cli(['agents', 'add', 'a+b', '--data-dir', gw.dataDir]);
+  t.equal(listed.code, 0, `the CLI logs in as an operator from the environment ${listed.stderr}`);
+  t.same(JSON.parse(listed.stdout), [], 'and lists the (empty) agent table');
+  const bad = await runCli(['agents', 'add', 'a+b', '--data-dir', gw.dataDir]);
   t.equal(bad.code, 1, 'bad id exits 1');
-  t.match(bad.err, /^agentos agents: error: id: must match/, 'one clear line');
+  t.match(bad.stderr, /^agentos agents: error: id: must match/, 'one clear line');
 });
 
 t.test('development mode is announced loudly', async (t) => {

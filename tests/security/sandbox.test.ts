@@ -65,7 +65,7 @@ function run(command: string, args: string[]): Promise<ProcessResult> {
   // a clean environment, as the supervisor gives; `env -u` because a test runner (tap's processinfo) re-adds its
   // NODE_OPTIONS hooks to every spawn, and those hooks need permissions a sandboxed agent does not have
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
-  return runProcess('env', ['-u', 'NODE_OPTIONS', command, ...args], { env, stdin: 'ignore' });
+  return runProcess('env', ['-u', 'NODE_OPTIONS', command, ...args], { env });
 }
 
 t.test('permission flags', async (t) => {
