@@ -7,13 +7,14 @@
 // slowdown of any policy (lib/scheduler/slowdown-bound.ts).
 //   npm run bench -- scheduler-headroom [--workloads train-v1,mix-shift-v1,bursty-v2] [--loads 0.7,0.9,1.1,1.3,1.5]
 //        [--seeds 1..3] [--tasks 2000] [--variants a,b,...] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT]
-//        [--rollout-margin F] [--rollout-loads 0.7,1.1] [--resamples 1000] [--window 64]
+//        [--rollout-margin F] [--rollout-loads 0.7,1.1] [--resamples 1000] [--window 64] [--free-time estimate|fitted]
 // --rollout K/H/terminal/S rolls out over S sampled futures per decision (models/rl/sampled-future.ts: waiting tasks'
 // durations redrawn, arrivals from another seed's stream of the workload) instead of the scenario's own future;
 // --rollout-over picks the variant it improves (default hungarian+queue+exact; `rl` = the shipped model).
 // Prints markdown tables, then one JSON object as the last stdout line. Single-threaded.
 import { loadavg } from 'node:os';
 import type { RolloutKnobs } from '../models/rl/rollout-policy.js';
+import { FREE_TIME_MODELS, type FreeTimeModel } from '../models/sim/options.js';
 import type { Scenario } from '../models/sim/scenario.js';
 import { loadWorkload } from '../models/workloads/files.js';
 import { generateScenario } from '../models/workloads/generate.js';
@@ -40,7 +41,8 @@ import { BOOTSTRAP_DEFAULTS, type Interval, pairedGain, type RunSample } from '.
 const USAGE = `usage: npm run bench -- scheduler-headroom [--workloads W,W] [--loads 0.7,0.9] [--seeds 1..3] [--tasks N]
        [--variants ${DEFAULT_VARIANTS}] [--rollout K/H/terminal[/S]] [--rollout-over VARIANT] [--rollout-margin F]
        [--rollout-loads 0.7,1.1] [--resamples N]
-       [--window 64]   (the window of the reference and of variants without +queue / +wN)`;
+       [--window 64]   (the window of the reference and of variants without +queue / +wN)
+       [--free-time estimate|fitted]   (how busy agents' free times are predicted; models/sim/options.ts)`;
 
 interface Args {
   workloads: string[];
@@ -56,6 +58,7 @@ interface Args {
   resamples: number;
   /** tasksWindowMax of the tuned Hungarian reference and of the variants without +queue or +wN */
   window: number;
+  freeTime: FreeTimeModel;
 }
 
 function numbers(v: string, flag: string): number[] {
@@ -77,6 +80,7 @@ function parseArgs(argv: readonly string[]): Args {
     rolloutLoads: undefined,
     resamples: BOOTSTRAP_DEFAULTS.resamples,
     window: 64,
+    freeTime: 'estimate',
   };
   let variants = DEFAULT_VARIANTS;
   for (let i = 0; i < argv.length; i += 2) {
@@ -104,6 +108,11 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
     else if (flag === '--resamples') a.resamples = Number(v);
     else if (flag === '--window') a.window = Number(v);
+    else if (flag === '--free-time') {
+      if (!FREE_TIME_MODELS.includes(v as FreeTimeModel))
+        throw new TypeError(`--free-time: want ${FREE_TIME_MODELS.join(' or ')}, got "${v}"`);
+      a.freeTime = v as FreeTimeModel;
+    }
     else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
   }
   if (a.seeds.some((s) => s >= 1000)) throw new TypeError('--seeds: reporting seeds (>= 1000) are not for this bench');
@@ -157,6 +166,8 @@ function shares(c: Cell): Record<string, number> {
 const cpu = new Map<string, { ms: number; runs: number }>();
 /** the window of the reference and the plain heuristics (--window), pinned so it does not follow the sim's default */
 let baseWindow = 64;
+/** how every run predicts busy agents' free times (--free-time; models/sim/options.ts) */
+let freeTime: FreeTimeModel = 'estimate';
 
 function runCell(
   v: Variant,
@@ -175,7 +186,7 @@ function runCell(
       future && v.exact ? { ...future, durationSigma: 0 } : future,
     );
     const t0 = process.cpuUsage();
-    const run = runTraced(scenario, decide, options);
+    const run = runTraced(scenario, decide, { ...options, freeTime });
     const c = cpu.get(v.name) ?? { ms: 0, runs: 0 };
     c.ms += cpuMsSince(t0);
     c.runs++;
@@ -308,6 +319,7 @@ function pooledGains(pools: Map<string, Pool>, resamples: number): Record<string
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   baseWindow = args.window;
+  freeTime = args.freeTime;
   const started = performance.now();
   const load0 = loadavg()[0] ?? 0;
   const results: Record<string, Record<string, unknown>> = {};
@@ -354,6 +366,7 @@ function main(): void {
       seeds: args.seeds,
       tasks: args.tasks,
       window: args.window,
+      free_time: args.freeTime,
       loads: args.loads,
       workloads: args.workloads,
       rollout: args.rollout?.label ?? null,

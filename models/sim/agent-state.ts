@@ -1,5 +1,7 @@
 // Mutable per-agent state of the simulator: resources in use, running tasks, up/down status and the battery, whose
 // level is settled lazily at event times (drain is piecewise linear between events).
+
+import type { OverrunModel } from '../../runtime/scheduler/overrun-model.js';
 import type { AgentView } from '../../runtime/scheduler/policy.js';
 import type { Rng } from '../../runtime/scheduler/prng.js';
 import type { ScenarioAgent, ScenarioTask } from './scenario.js';
@@ -32,6 +34,8 @@ export class AgentState {
   view: AgentView | undefined;
   viewVersion = -1;
   viewNowMs = -1;
+  /** the overrun model's version the cached view was built with (fitted free times only) */
+  viewOverrunVersion = -1;
 
   constructor(
     readonly spec: ScenarioAgent,
@@ -91,9 +95,15 @@ export class AgentState {
     );
   }
 
-  estFreeAtMs(nowMs: number): number {
+  /** When all runs here are expected to end: by their estimates, or by `overrun` given how long they have run. */
+  estFreeAtMs(nowMs: number, overrun?: OverrunModel): number {
     let t = nowMs;
-    for (const r of this.runs) if (r.estEndMs > t) t = r.estEndMs;
+    if (overrun) {
+      for (const r of this.runs) {
+        const end = overrun.expectedEndMs(r.startMs, r.estEndMs - r.startMs, nowMs);
+        if (end > t) t = end;
+      }
+    } else for (const r of this.runs) if (r.estEndMs > t) t = r.estEndMs;
     return t;
   }
 }

@@ -7,6 +7,7 @@
 //            cached observation, lookup maps, the ideal durations): the clone shares the reference
 //   function a deep copy of the field
 // Cost: O(tasks) typed-array copies plus O(running tasks + agents) objects; the scenario is never copied.
+import type { OverrunModel } from '../../runtime/scheduler/overrun-model.js';
 import type { Rng } from '../../runtime/scheduler/prng.js';
 import type { AgentState, Run } from './agent-state.js';
 import type { EventHeap, SimEvent } from './event-heap.js';
@@ -67,6 +68,7 @@ const AGENT_RULES: Rules = {
   view: 'share',
   viewVersion: 'value',
   viewNowMs: 'value',
+  viewOverrunVersion: 'value',
 };
 
 function cloneAgent(a: AgentState): AgentState {
@@ -138,6 +140,7 @@ const SIM_RULES: Rules = {
   costAcc: 'value',
   completedAcc: 'value',
   c: (c: SimCounters) => cloneByRules(c, COUNTER_RULES, 'SimCounters'),
+  overrun: (m: OverrunModel | undefined) => m?.clone(),
 };
 
 /** A simulator in the same state as `sim` that shares no mutable state with it. */

@@ -5,28 +5,19 @@
 //   const result = sim.result();
 // A decision point is reached after all events of one instant are handled while tasks wait and an agent is online.
 import { OBSERVATION_TASKS_DEFAULT } from '../../runtime/scheduler/observation-window.js';
+import { OverrunModel } from '../../runtime/scheduler/overrun-model.js';
 import type { AgentView, Observation, Placement, TaskView } from '../../runtime/scheduler/policy.js';
 import { deriveSeed, Rng } from '../../runtime/scheduler/prng.js';
 import { AgentState } from './agent-state.js';
 import { cloneSimulator } from './clone.js';
 import { EventHeap, EventKind } from './event-heap.js';
+import { freeTimeOf, type SimOptions } from './options.js';
 import { buildResult, type SimCounters, type SimResult } from './result.js';
 import { idealDurationMs, type Scenario, validateScenario } from './scenario.js';
 import { DONE, RUNNING, WAITING } from './task-status.js';
 import { WaitingQueue } from './waiting-queue.js';
 
-export interface SimOptions {
-  /** waiting tasks shown to the policy per decision, each capability's oldest (observation-window.ts). Default 256 */
-  tasksWindowMax?: number | undefined;
-  /** simulated time after which the run stops with tasks unfinished, ms. Default 20 x last arrival + 1 h */
-  simTimeMaxMs?: number | undefined;
-  /**
-   * false (default): a decision point follows an instant only when an agent's state changed (completion, failure,
-   * recovery, battery) or a task arrived that is feasible on an online agent now; arrivals that nothing could take do
-   * not call the policy. true: every instant with waiting tasks is a decision point.
-   */
-  decideOnEveryEvent?: boolean | undefined;
-}
+export type { FreeTimeModel, SimOptions } from './options.js';
 
 export interface StepResult {
   /**
@@ -67,9 +58,11 @@ export class Simulator {
   private costAcc = 0;
   private completedAcc = 0;
   readonly c: SimCounters;
+  private readonly overrun: OverrunModel | undefined;
 
   constructor(scenario: Scenario, options: SimOptions = {}) {
     validateScenario(scenario);
+    this.overrun = freeTimeOf(options) === 'fitted' ? new OverrunModel() : undefined;
     this.scenario = scenario;
     this.everyEvent = options.decideOnEveryEvent ?? false;
     const lastArrival = scenario.tasks.at(-1)?.arrivalMs ?? 0;
@@ -325,6 +318,7 @@ export class Simulator {
     this.changed = true;
     const run = a.runs[k]!;
     a.runs.splice(k, 1);
+    this.overrun?.observe((this.now - run.startMs) / (run.estEndMs - run.startMs));
     a.settleBattery(this.now);
     this.release(a, run.task, this.now - run.startMs);
     this.status[run.task] = DONE;
@@ -371,8 +365,11 @@ export class Simulator {
   private agentView(a: AgentState): AgentView {
     const s = a.spec;
     const c = a.view;
-    if (c && a.viewVersion === a.version && (a.viewNowMs === this.now || (!s.battery && c.estFreeAtMs > this.now))) {
-      return c;
+    if (c && a.viewVersion === a.version) {
+      const m = this.overrun;
+      // fitted free times move with the clock and with every finished task, estimates only with the agent's state
+      if (m ? a.viewNowMs === this.now && a.viewOverrunVersion === m.version : a.viewNowMs === this.now) return c;
+      if (!m && !s.battery && c.estFreeAtMs > this.now) return c;
     }
     const view: AgentView = {
       id: s.id,
@@ -381,7 +378,7 @@ export class Simulator {
       capacity: s.capacity,
       used: { cpu: a.usedCpu, memoryMb: a.usedMemoryMb, bandwidthKbps: a.usedBandwidthKbps },
       running: a.runs.length,
-      estFreeAtMs: a.estFreeAtMs(this.now),
+      estFreeAtMs: a.estFreeAtMs(this.now, this.overrun),
       speed: s.speed,
       linkQuality: s.linkQuality,
     };
@@ -392,6 +389,7 @@ export class Simulator {
     a.view = view;
     a.viewVersion = a.version;
     a.viewNowMs = this.now;
+    a.viewOverrunVersion = this.overrun?.version ?? -1;
     return view;
   }
 }
