@@ -112,8 +112,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (!FREE_TIME_MODELS.includes(v as FreeTimeModel))
         throw new TypeError(`--free-time: want ${FREE_TIME_MODELS.join(' or ')}, got "${v}"`);
       a.freeTime = v as FreeTimeModel;
-    }
-    else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
+    } else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
   }
   if (a.seeds.some((s) => s >= 1000)) throw new TypeError('--seeds: reporting seeds (>= 1000) are not for this bench');
   if (!(Number.isInteger(a.tasks) && a.tasks >= 10)) throw new TypeError('--tasks: want an integer >= 10');

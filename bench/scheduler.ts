@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     loads: args.loads,
     policies: chosen,
     scenario,
+    sim: { freeTime: args.freeTime },
     onRun: (r) => {
       done++;
       if (done % 10 === 0 || done === total) {
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     return best;
   };
 
-  const label = trace ? `${workload.name}+trace` : workload.name;
+  const label = `${trace ? `${workload.name}+trace` : workload.name}${args.freeTime === 'fitted' ? '-fitted' : ''}`;
   mkdirSync(args.out, { recursive: true });
   const base = join(args.out, `scheduler-${label}`);
   writeFileSync(`${base}.csv`, toCsv(label, args.seeds, results, stats));
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
       bench: 'scheduler',
       workload: label,
       seeds: args.seeds,
+      free_time: args.freeTime,
       tuning_seeds: tuned?.seeds ?? [],
       tuned_workload: tuned?.workload ?? null,
       loads: args.loads,

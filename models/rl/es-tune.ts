@@ -8,6 +8,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { featureSchemaHash } from '../../runtime/scheduler/features.js';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
+import { type FreeTimeModel, freeTimeOf, type SimOptions } from '../sim/options.js';
 import { runPolicy } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
 import { loadWorkload } from '../workloads/files.js';
@@ -47,6 +48,13 @@ export interface EsConfig {
    * Validation stays on the task's scenarios.
    */
   workloads?: string[] | undefined;
+  /** how the simulator predicts busy agents' free times (models/sim/options.ts); absent = 'estimate' */
+  freeTime?: FreeTimeModel | undefined;
+}
+
+/** The simulator options every run of an ES job uses (the config's free-time model). */
+export function esSimOptions(c: EsConfig): SimOptions {
+  return c.freeTime === undefined ? {} : { freeTime: c.freeTime };
 }
 
 export function defaultEsConfig(seed: number): EsConfig {
@@ -109,6 +117,7 @@ export function checkEsConfig(c: EsConfig): void {
         `es config: workloads: scenariosPerGeneration ${c.scenariosPerGeneration} must be a multiple of their number ${c.workloads.length}, so every generation weighs them alike`,
       );
   }
+  if (c.freeTime !== undefined) freeTimeOf({ freeTime: c.freeTime });
   const n = c.newInputs;
   if (n !== undefined && !(Number.isInteger(n.from) && n.from >= 0 && n.factor > 0 && (n.others ?? 1) >= 0))
     throw new TypeError('es config: newInputs wants an integer from >= 0, a factor > 0 and others >= 0');
@@ -174,11 +183,17 @@ export interface EsTask {
 }
 
 /** Mean over scenarios of the net's mean slowdown / the reference's. */
-export function relativeSlowdown(net: Mlp, rl: RlOptions, scenarios: readonly Scenario[], ref: readonly number[]) {
+export function relativeSlowdown(
+  net: Mlp,
+  rl: RlOptions,
+  scenarios: readonly Scenario[],
+  ref: readonly number[],
+  sim: SimOptions = {},
+) {
   const p = new RlTsPolicy(net, rl);
   let s = 0;
   scenarios.forEach((sc, i) => {
-    s += runPolicy(sc, p).summary.meanSlowdown / ref[i]!;
+    s += runPolicy(sc, p, sim).summary.meanSlowdown / ref[i]!;
   });
   return s / scenarios.length;
 }
@@ -205,13 +220,15 @@ export class EsTuner {
   private readonly net: Mlp;
   private readonly valRef: number[];
   private readonly hungarian = heuristicByName('hungarian');
+  private readonly sim: SimOptions;
 
   private constructor(
     private readonly ck: EsCheckpoint,
     private readonly task: EsTask,
   ) {
     this.net = Mlp.fromJSON(ck.best.net);
-    this.valRef = task.validation.map((s) => runPolicy(s, this.hungarian).summary.meanSlowdown);
+    this.sim = esSimOptions(ck.config);
+    this.valRef = task.validation.map((s) => runPolicy(s, this.hungarian, this.sim).summary.meanSlowdown);
   }
 
   static start(base: Mlp, rl: RlOptions, config: EsConfig, task: EsTask): EsTuner {
@@ -237,7 +254,7 @@ export class EsTuner {
       trainSeconds: 0,
     };
     const t = new EsTuner(ck, task);
-    ck.best.validation = relativeSlowdown(base, rl, task.validation, t.valRef);
+    ck.best.validation = relativeSlowdown(base, rl, task.validation, t.valRef, t.sim);
     ck.initialValidation = ck.best.validation;
     return t;
   }
@@ -275,7 +292,7 @@ export class EsTuner {
       ck.nextSeed = ck.nextSeed + 1 >= c.seedBase + c.seedCount ? c.seedBase : ck.nextSeed + 1;
     }
     const scenarios = specs.map(scenarioOf);
-    const ref = scenarios.map((s) => runPolicy(s, this.hungarian).summary.meanSlowdown);
+    const ref = scenarios.map((s) => runPolicy(s, this.hungarian, this.sim).summary.meanSlowdown);
     const theta = Float64Array.from(ck.theta);
     const D = theta.length;
     const scale = stepScales(ck.sizes, c);
@@ -291,7 +308,7 @@ export class EsTuner {
       ? await evaluator.evaluate(probes, specs, ref)
       : probes.map((p) => {
           unflattenInto(this.net, p);
-          return relativeSlowdown(this.net, ck.rl, scenarios, ref);
+          return relativeSlowdown(this.net, ck.rl, scenarios, ref, this.sim);
         });
     ck.rngState = rng.getState();
     const grad = rankGradient(fit, eps, c.sigma);
@@ -300,7 +317,7 @@ export class EsTuner {
     const point: EsPoint = { generation: ck.generation, train: fit.reduce((a, b) => a + b, 0) / fit.length };
     if (ck.generation % c.validateEvery === 0) {
       unflattenInto(this.net, Float64Array.from(ck.theta));
-      point.validation = relativeSlowdown(this.net, ck.rl, this.task.validation, this.valRef);
+      point.validation = relativeSlowdown(this.net, ck.rl, this.task.validation, this.valRef, this.sim);
       if (point.validation < ck.best.validation)
         ck.best = { generation: ck.generation, validation: point.validation, net: this.net.toJSON() };
     }

@@ -1,7 +1,8 @@
 // ES fine-tuning entry (es-tune.ts says why):
 //   node --import tsx models/rl/es.ts [--init WEIGHTS.json] [--card CARD.json] [--generations N] [--minutes M]
 //     [--resume CKPT] [--out DIR] [--seed S] [--sigma X] [--lr X] [--pairs N] [--scenarios N] [--loads 0.3,0.7]
-//     [--threads N] [--new-inputs FROM:FACTOR[:OTHERS]] [--workloads NAME|PATH,...] [--quiet]
+//     [--threads N] [--new-inputs FROM:FACTOR[:OTHERS]] [--workloads NAME|PATH,...] [--free-time estimate|fitted]
+//     [--quiet]
 // Starts from the shipped network (its card gives the candidate window), runs each generation's candidates on N
 // worker threads (default: one per core; 1 = in this thread), prints one progress line per generation on
 // stderr, and writes DIR/checkpoint.json (resumable, holds the best validated network), DIR/learning-curve.svg and
@@ -13,6 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
+import type { FreeTimeModel } from '../sim/options.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { EsWorkerPool } from './es-pool.js';
@@ -22,6 +24,7 @@ import {
   type EsSnapshot,
   type EsTask,
   EsTuner,
+  esSimOptions,
   loadEsCheckpoint,
   saveEsCheckpoint,
 } from './es-tune.js';
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       scenarios: { type: 'string' },
       loads: { type: 'string' },
       threads: { type: 'string' },
+      'free-time': { type: 'string' },
       'new-inputs': { type: 'string' },
       workloads: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
       config.workloads = v.workloads.split(',');
       for (const w of config.workloads) loadWorkload(w); // an unknown name or a bad file fails now, naming it
     }
+    if (v['free-time'] !== undefined) config.freeTime = v['free-time'] as FreeTimeModel; // checked by EsTuner.start
     const base = Mlp.fromJSON(JSON.parse(readFileSync(v.init!, 'utf8')));
     tuner = EsTuner.start(base, { withWait: card.withWait, limits: card.limits }, config, task);
   }
@@ -122,7 +127,8 @@ async function main(): Promise<void> {
       `es: start at generation ${ck.generation}, best validation ${ck.best.validation.toFixed(4)}\n`,
     );
   const threads = v.threads === undefined ? EsWorkerPool.defaultThreads() : num('threads', v.threads);
-  const pool = threads > 1 ? new EsWorkerPool(threads, { sizes: ck.sizes, rl: ck.rl }) : undefined;
+  const pool =
+    threads > 1 ? new EsWorkerPool(threads, { sizes: ck.sizes, rl: ck.rl, sim: esSimOptions(ck.config) }) : undefined;
   while (ck.generation < generations && Date.now() < deadline) {
     const p = await tuner.step(pool);
     if (!v.quiet) {

@@ -1,4 +1,5 @@
-// `node --import tsx models/rl/select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W] CKPT...`:
+// `node --import tsx models/rl/select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W]
+//   [--free-time estimate|fitted] CKPT...`:
 // compares the best networks of several training runs (DQN or ES checkpoints, ES snapshots of es.ts's DIR/nets, or a
 // shipped model's weights file with its card beside it) on the selection seeds (tuning range, disjoint from training,
 // validation and reporting seeds) of the training workload (train-v1, or a member of the training family,
@@ -8,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
+import { type FreeTimeModel, freeTimeOf } from '../sim/options.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { loadEsCheckpoint, readEsSnapshot } from './es-tune.js';
@@ -19,10 +21,18 @@ export const SELECTION_LOADS = [0.7, 1.1, 1.5];
 
 const { values: v, positionals: paths } = parseArgs({
   allowPositionals: true,
-  options: { seeds: { type: 'string' }, loads: { type: 'string' }, workload: { type: 'string', default: 'train-v1' } },
+  options: {
+    seeds: { type: 'string' },
+    loads: { type: 'string' },
+    workload: { type: 'string', default: 'train-v1' },
+    'free-time': { type: 'string', default: 'estimate' },
+  },
 });
+const sim = { freeTime: freeTimeOf({ freeTime: v['free-time'] as FreeTimeModel }) };
 if (paths.length === 0) {
-  process.stderr.write('usage: select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W] CKPT...\n');
+  process.stderr.write(
+    'usage: select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W] [--free-time estimate|fitted] CKPT...\n',
+  );
   process.exit(2);
 }
 function list(name: string, s: string | undefined, fallback: number[]): number[] {
@@ -71,7 +81,7 @@ function networkOf(path: string): { policy: RlTsPolicy; best: number | undefined
 
 for (const path of paths) {
   const { policy, best: bestAt } = networkOf(path);
-  const score = validate(policy, o);
+  const score = validate(policy, o, sim);
   process.stdout.write(`${JSON.stringify({ path, best: bestAt, selectionMeanSlowdown: score })}\n`);
   if (score < best.score) best = { path, score };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { featureSchemaHash } from '../../runtime/scheduler/features.js';
 import { RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import type { Policy } from '../../runtime/scheduler/policy.js';
+import type { SimOptions } from '../sim/options.js';
 import { runPolicy } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
 import { Simulator } from '../sim/simulator.js';
@@ -81,13 +82,17 @@ function writeAtomic(path: string, text: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
-/** Mean slowdown of the greedy policy over validation seeds x loads. */
-export function validate(net: RlTsPolicy, o: Pick<TrainOptions, 'valSeeds' | 'valLoads' | 'scenario'>): number {
+/** Mean slowdown of the greedy policy over validation seeds x loads (simulator options `sim`, default none). */
+export function validate(
+  net: RlTsPolicy,
+  o: Pick<TrainOptions, 'valSeeds' | 'valLoads' | 'scenario'>,
+  sim: SimOptions = {},
+): number {
   let sum = 0;
   let n = 0;
   for (const load of o.valLoads) {
     for (const seed of o.valSeeds) {
-      sum += runPolicy(o.scenario(seed, load), net).summary.meanSlowdown;
+      sum += runPolicy(o.scenario(seed, load), net, sim).summary.meanSlowdown;
       n++;
     }
   }

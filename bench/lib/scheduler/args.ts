@@ -1,4 +1,5 @@
 // Command-line arguments of the scheduling benchmarks. Unknown flags and bad values throw naming the flag.
+import { FREE_TIME_MODELS, type FreeTimeModel } from '../../../models/sim/options.js';
 
 export interface BenchArgs {
   workload: string;
@@ -9,13 +10,16 @@ export interface BenchArgs {
   tasks: number | undefined;
   resamples: number;
   out: string;
+  /** how busy agents' free times are predicted in every run (models/sim/options.ts) */
+  freeTime: FreeTimeModel;
 }
 
 export const DEFAULT_REPORT_SEEDS = [1001, 1002, 1003, 1004, 1005];
 export const DEFAULT_LOADS = [0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5];
 
 export const USAGE = `usage: npm run bench -- scheduler [--workload NAME|FILE] [--trace FILE] [--seeds 1001..1005|a,b,c]
-       [--policies a,b,...] [--loads 0.3,0.5,...] [--tasks N] [--resamples N] [--out DIR]`;
+       [--policies a,b,...] [--loads 0.3,0.5,...] [--tasks N] [--resamples N] [--out DIR]
+       [--free-time estimate|fitted]`;
 
 /** "1001..1005" or "1,2,3" */
 export function parseSeeds(v: string, flag = '--seeds'): number[] {
@@ -47,6 +51,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     tasks: undefined,
     resamples: 1000,
     out: 'bench/results',
+    freeTime: 'estimate',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -61,7 +66,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--tasks') a.tasks = parseNumbers(value, flag, 10, 1_000_000)[0];
     else if (flag === '--resamples') a.resamples = Math.round(parseNumbers(value, flag, 100, 100_000)[0]!);
     else if (flag === '--out') a.out = value;
-    else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
+    else if (flag === '--free-time') {
+      if (!FREE_TIME_MODELS.includes(value as FreeTimeModel))
+        throw new TypeError(`--free-time: want ${FREE_TIME_MODELS.join(' or ')}; got "${value}"`);
+      a.freeTime = value as FreeTimeModel;
+    } else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
   }
   return a;
 }
