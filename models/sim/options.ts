@@ -1,4 +1,5 @@
 // Options of a simulator run (Simulator, runPolicy): what the policy is shown and when it is asked.
+import { FREE_TIME_MODELS, type FreeTimeModel } from '../../runtime/scheduler/overrun-model.js';
 
 export interface SimOptions {
   /** waiting tasks shown to the policy per decision, each capability's oldest (observation-window.ts). Default 256 */
@@ -20,8 +21,8 @@ export interface SimOptions {
   freeTime?: FreeTimeModel | undefined;
 }
 
-export type FreeTimeModel = 'estimate' | 'fitted';
-export const FREE_TIME_MODELS: readonly FreeTimeModel[] = ['estimate', 'fitted'];
+export type { FreeTimeModel };
+export { FREE_TIME_MODELS };
 
 /** The free-time model of `options`, checked (a bad value names the field). */
 export function freeTimeOf(options: SimOptions): FreeTimeModel {

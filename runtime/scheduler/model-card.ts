@@ -1,5 +1,6 @@
 // The model card stored beside the shipped .onnx: what the network expects (feature schema, candidate limits), how it
 // was trained and how it scored. `checkCard` refuses a card whose feature schema differs from this build's extractor.
+
 import {
   type CandidateLimits,
   FEATURE_COUNT,
@@ -7,6 +8,7 @@ import {
   FEATURES,
   featureSchemaHash,
 } from './features.js';
+import { FREE_TIME_MODELS, type FreeTimeModel } from './overrun-model.js';
 
 export interface ModelCard {
   name: string;
@@ -21,6 +23,8 @@ export interface ModelCard {
   /** whether the candidate set includes the "wait" row */
   withWait: boolean;
   limits: CandidateLimits;
+  /** how busy agents' free times were predicted in training (overrun-model.ts); absent = 'estimate' */
+  freeTime?: FreeTimeModel | undefined;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
   createdAt: string;
@@ -44,6 +48,8 @@ export function checkCard(value: unknown): ModelCard {
     throw new Error(`model card: sizes must run from ${FEATURE_COUNT} inputs to 1 output`);
   }
   if (typeof c.withWait !== 'boolean') throw new Error('model card: withWait must be a boolean');
+  if (c.freeTime !== undefined && !FREE_TIME_MODELS.includes(c.freeTime))
+    throw new Error(`model card: freeTime must be one of ${FREE_TIME_MODELS.join(', ')}, got ${String(c.freeTime)}`);
   const l = c.limits;
   if (!l || !Number.isInteger(l.oldestTasksMax) || !Number.isInteger(l.shortestTasksMax)) {
     throw new Error('model card: limits.oldestTasksMax and limits.shortestTasksMax must be integers');

@@ -1,7 +1,8 @@
 // Builds the policy's Observation (policy.ts, the type the simulator builds) from the live gateway: online agents
 // from the registry, their capacity as registered, resources held by the tasks the scheduler placed on them (the
-// simulator's `used`), raised to what accounting observes when that is more, running tasks and their estimated
-// finish, speeds fitted from observed durations, battery and link quality as the agents report them.
+// simulator's `used`), raised to what accounting observes when that is more, running tasks and their predicted
+// finish (by the estimate, or given how long they have run), speeds fitted from observed durations, battery and link
+// quality as the agents report them.
 import type { AgentRecord } from '../kernel/registry/agent-record.js';
 import type { AgentView, Observation, ResourceVector } from './policy.js';
 import { activeAttempt, type TaskRecord, taskView } from './task-record.js';
@@ -11,6 +12,11 @@ export interface ObservationSources {
   /** accounting's observed use in scheduler units (cpu cores, MiB, kbit/s, battery 0..1) */
   observedUse(agentId: string): Partial<ResourceVector> & { battery?: number };
   speed(agentId: string): number;
+  /**
+   * predicted end of a run started at startMs and estimated at expectedMs (estimate / speed); absent = the estimate
+   * alone, max(now, start + expected). The scheduler passes its OverrunModel's (overrun-model.ts).
+   */
+  expectedEndMs?: ((startMs: number, expectedMs: number, nowMs: number) => number) | undefined;
 }
 
 /** tasks holding resources now (assigned or running), grouped by agent */
@@ -61,7 +67,9 @@ function agentView(
     booked.bandwidthKbps += t.demand.bandwidthKbps;
     const attempt = activeAttempt(t);
     const startMs = attempt?.startedAtMs ?? attempt?.assignedAtMs ?? nowMs;
-    estFreeAtMs = Math.max(estFreeAtMs, startMs + t.estDurationMs / speed);
+    const expectedMs = t.estDurationMs / speed;
+    const endMs = src.expectedEndMs ? src.expectedEndMs(startMs, expectedMs, nowMs) : startMs + expectedMs;
+    estFreeAtMs = Math.max(estFreeAtMs, endMs);
   }
   const seen = src.observedUse(a.id);
   // what accounting measures includes the placed tasks' own use, so the larger of the two, not the sum

@@ -7,6 +7,13 @@
 // Until `samplesMin` ratios are seen it predicts exactly what the estimate says: max(start + expected, now).
 // Bounded: a ring of samplesMax ratios, O(1) per observation and per prediction.
 
+/**
+ * How a busy agent's free time is predicted: 'estimate', each run ends at start + estimate / speed (a run past that
+ * "ends now"); 'fitted', by an OverrunModel given how long each run has already taken.
+ */
+export type FreeTimeModel = 'estimate' | 'fitted';
+export const FREE_TIME_MODELS: readonly FreeTimeModel[] = ['estimate', 'fitted'];
+
 export interface OverrunModelOptions {
   /** ratios kept (the most recent); default 512 */
   samplesMax?: number | undefined;

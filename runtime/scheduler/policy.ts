@@ -1,6 +1,7 @@
 // The one observation type and Policy interface shared by the simulator (models/) and the gateway (runtime/scheduler),
 // so that a model trained in the simulator sees in production exactly the features it was trained on.
 // Additive changes only; every field is documented with its unit.
+import type { FreeTimeModel } from './overrun-model.js';
 
 export interface ResourceVector {
   /** cores */
@@ -74,5 +75,10 @@ export interface Placement {
  */
 export interface Policy {
   readonly name: string;
+  /**
+   * the free-time model its observations must use (a learned model: the one it was trained with, from its card);
+   * absent = the gateway's setting (scheduler.freeTime)
+   */
+  readonly freeTime?: FreeTimeModel | undefined;
   decide(obs: Observation): readonly Placement[] | Promise<readonly Placement[]>;
 }

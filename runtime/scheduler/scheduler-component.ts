@@ -12,6 +12,7 @@ import type { AgentChange, AgentRecord } from '../kernel/registry/agent-record.j
 import { AgentSpeeds } from './agent-speeds.js';
 import { TaskDispatcher } from './dispatcher.js';
 import { registerModelMethods } from './model-api.js';
+import { type FreeTimeModel, OverrunModel } from './overrun-model.js';
 import { SchedulerPolicyComponent } from './policy-component.js';
 import { SchedulingLoop } from './scheduling-loop.js';
 import { SiteLearning } from './site-learning.js';
@@ -33,6 +34,8 @@ export class SchedulerComponent implements Component, TaskService {
   readonly trace: SiteTraceFile | null;
   readonly learning: SiteLearning;
   readonly speeds = new AgentSpeeds();
+  /** how actual run times compare to estimates at this site, for busy agents' predicted free times */
+  readonly overrun = new OverrunModel();
   #offChange: (() => void) | undefined;
   #offHealth: (() => void) | undefined;
   #started = false;
@@ -65,6 +68,10 @@ export class SchedulerComponent implements Component, TaskService {
         agents: () => ctx.registry.list(),
         observedUse: (id) => ctx.accounting.observedUse(id),
         speed: (id) => this.speeds.speed(id),
+        expectedEndMs: (startMs, expectedMs, nowMs) =>
+          this.freeTime === 'fitted'
+            ? this.overrun.expectedEndMs(startMs, expectedMs, nowMs)
+            : Math.max(nowMs, startMs + expectedMs),
       },
       policy: () => this.policy.policy,
       assign: (agentId, message) => this.dispatcher.assign(agentId, message),
@@ -125,9 +132,19 @@ export class SchedulerComponent implements Component, TaskService {
     await this.policy.stop();
   }
 
+  /** the free-time model of the next observation: the running policy's own, else scheduler.freeTime */
+  get freeTime(): FreeTimeModel {
+    return this.policy.policy?.freeTime ?? this.ctx.config.scheduler.freeTime;
+  }
+
   health(): Record<string, unknown> {
+    const fit = this.overrun.fit();
     return {
       policy: this.policy.policy?.name ?? null,
+      freeTime: {
+        model: this.freeTime,
+        fit: fit && { mu: round(fit.mu), sigma: round(fit.sigma), samples: fit.samples },
+      },
       active: this.store.loaded ? this.store.activeCount : 0,
       queued: this.store.loaded ? this.store.queuedCount : 0,
       finishedKept: this.store.loaded ? this.store.finishedCount : 0,
@@ -204,7 +221,12 @@ export class SchedulerComponent implements Component, TaskService {
 
   #completed(task: Readonly<TaskRecord>, agentId: string, atMs: number): void {
     const attempt = task.attempts.at(-1);
-    if (attempt) this.speeds.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs);
+    if (attempt) {
+      // against the speed the observation used while it ran, and from the start it used (observation-builder.ts)
+      const expectedMs = task.estDurationMs / this.speeds.speed(agentId);
+      this.overrun.observe((atMs - (attempt.startedAtMs ?? attempt.assignedAtMs)) / expectedMs);
+      this.speeds.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs);
+    }
     this.trace?.completion(task.id, agentId, atMs);
     this.learning.runCompleted();
   }
@@ -214,6 +236,10 @@ export class SchedulerComponent implements Component, TaskService {
       .publish(topics.taskState(taskId), payload, { qos: 1, retain: true })
       .catch((err: unknown) => this.ctx.logger.warn({ err, taskId }, 'task state not published'));
   }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
 }
 
 function traceAgent(agent: AgentRecord): TraceAgent {

@@ -23,6 +23,10 @@ export class SwappablePolicy implements Policy {
     return this.current.name;
   }
 
+  get freeTime(): Policy['freeTime'] {
+    return this.current.freeTime;
+  }
+
   get active(): Policy {
     return this.current;
   }

@@ -76,6 +76,14 @@ t.test('fallback cases', async (t) => {
     await expectFallback('hash mismatch', good, path, /featureSchemaHash/);
   });
 
+  await t.test('card with an unknown free-time model', async () => {
+    const card = JSON.parse(readFileSync(goodCard, 'utf8'));
+    card.freeTime = 'psychic';
+    const path = join(dir, 'free-time.card.json');
+    writeFileSync(path, JSON.stringify(card));
+    await expectFallback('free-time model', good, path, /freeTime must be one of estimate, fitted/);
+  });
+
   await t.test('card that is not JSON', async () => {
     const path = join(dir, 'garbage.card.json');
     writeFileSync(path, '{ not json');

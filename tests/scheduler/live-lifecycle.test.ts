@@ -62,6 +62,11 @@ t.test('submit -> done with its result, transitions published', async (t) => {
   t.equal(again.created, false, 'submitting an existing taskId returns that task');
   t.equal(again.task.state, 'done');
   t.match(taskHealth(gw), { done: 1, policy: 'rl' }, 'placed by the shipped rl policy');
+  t.match(
+    taskHealth(gw),
+    { freeTime: { model: 'estimate', fit: null } },
+    'the shipped model is shown the free times it was trained with (its card has no freeTime: estimates)',
+  );
 });
 
 t.test('one gateway, several agents: bad input, cancel, duplicated result, deadline', async (t) => {
@@ -200,4 +205,9 @@ t.test('a refused model: the fallback heuristic places the tasks', async (t) => 
   const { task } = await tasks.submit({ capability: 'work.run', estDurationMs: 10 });
   t.equal((await tasks.wait(task.id, 20000)).result, 'ok');
   t.match(taskHealth(gw), { policy: 'least-loaded', done: 1 });
+  t.match(
+    taskHealth(gw),
+    { freeTime: { model: 'fitted', fit: null } },
+    'a heuristic gets scheduler.freeTime (default fitted); one finished run is not enough to fit',
+  );
 });

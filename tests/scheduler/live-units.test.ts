@@ -8,6 +8,7 @@ import t from 'tap';
 import { parseSiteTrace } from '../../models/rl/site-trace.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
 import { buildObservation, placedByAgent } from '../../runtime/scheduler/observation-builder.js';
+import { OverrunModel } from '../../runtime/scheduler/overrun-model.js';
 import { SiteTraceFile } from '../../runtime/scheduler/site-trace-file.js';
 import { type LifecycleHooks, TaskLifecycle } from '../../runtime/scheduler/task-lifecycle.js';
 import { taskView } from '../../runtime/scheduler/task-record.js';
@@ -168,6 +169,32 @@ t.test('the observation: online agents, booked or observed use, finish estimate,
   });
   t.same(obs.tasks, [taskView(tasks.get(b.id)!)]);
   t.match(obs, { nowMs: 200, waitingTotal: 1, tasks: [{ id: b.id, deadlineMs: 9000, arrivalMs: 5, attempts: 0 }] });
+});
+
+t.test('the observation with fitted free times: a run past its estimate is not shown as ending now', async (t) => {
+  const { lc, tasks } = await lifecycle(t);
+  const a = lc.submit({ capability: 'x.run', estDurationMs: 1000 }, 0).task;
+  lc.assign(a.id, 'r-1', 100);
+  const overrun = new OverrunModel({ samplesMin: 4 });
+  for (const r of [0.6, 0.9, 1.2, 1.8, 2.5]) overrun.observe(r);
+  const at = (nowMs: number, fitted: boolean) =>
+    buildObservation(
+      {
+        agents: () => [agent('r-1')],
+        observedUse: () => ({}),
+        speed: () => 2,
+        ...(fitted && { expectedEndMs: (s: number, e: number, n: number) => overrun.expectedEndMs(s, e, n) }),
+      },
+      tasks.queued(),
+      tasks.queuedCount,
+      placedByAgent(tasks.active()),
+      nowMs,
+    ).agents[0]!.estFreeAtMs;
+  t.equal(at(900, false), 900, 'by the estimate (500 ms at speed 2, started at 100) it "ends now"');
+  const fitted = at(900, true);
+  t.equal(fitted, overrun.expectedEndMs(100, 500, 900), "the builder asks the model with the run's start");
+  t.ok(fitted > 900, `fitted: predicted end ${fitted.toFixed(0)} ms, after now`);
+  t.ok(at(300, true) > 600, 'early in the run the prediction includes the overrun the site has seen');
 });
 
 t.test('site trace file: rotation keeps valid traces, running tasks carried over', async (t) => {

@@ -44,7 +44,9 @@ export async function runMatrix(spec: MatrixSpec): Promise<Results> {
         const policy = await p.create();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        const r = await runPolicyAsync(scenario, policy, spec.sim ?? {});
+        // as on the gateway: a learned model is shown the free times it was trained with
+        const sim = policy.freeTime ? { ...spec.sim, freeTime: policy.freeTime } : (spec.sim ?? {});
+        const r = await runPolicyAsync(scenario, policy, sim);
         const wallMs = performance.now() - t0;
         const cpu = process.cpuUsage(c0);
         const rec: RunRecord = {

@@ -1,4 +1,5 @@
 import { OBSERVATION_TASKS_DEFAULT } from '../../scheduler/observation-window.js';
+import { FREE_TIME_MODELS, type FreeTimeModel } from '../../scheduler/overrun-model.js';
 import { defineSection, intSetting } from '../section.js';
 
 export interface SchedulerConfig {
@@ -20,6 +21,12 @@ export interface SchedulerConfig {
   runTimeoutMsMin: number;
   /** the scheduling loop asks the policy at most this often (sooner after a submit, a result or an agent change) */
   decisionIntervalMs: number;
+  /**
+   * how a busy agent's free time is predicted for a heuristic policy: 'fitted' from how long its runs have taken and
+   * how actual run times compare to estimates at this site (overrun-model.ts), 'estimate' from the estimates alone. A
+   * learned model is always shown what it was trained with (its card's freeTime).
+   */
+  freeTime: FreeTimeModel;
   /** tasks shown to the policy in one observation (each capability's oldest, shared fairly); the rest wait */
   observationTasksMax: number;
   /** finished tasks (with their results) kept for tasks.get/list; the oldest are dropped beyond it */
@@ -84,6 +91,14 @@ export const schedulerSection = defineSection<SchedulerConfig>(
       },
       runTimeoutMsMin: int(100, 604800000, 10000, 'lower bound of the default attempt timeout, ms'),
       decisionIntervalMs: int(10, 60000, 250, 'the scheduling loop runs at least this often, ms'),
+      freeTime: {
+        type: 'string',
+        enum: [...FREE_TIME_MODELS],
+        default: 'fitted',
+        description:
+          "busy agents' free times for heuristic policies: fitted (given how long runs have taken, learned from " +
+          'finished tasks) or estimate; a learned model gets what it was trained with',
+      },
       observationTasksMax: int(
         1,
         10000,

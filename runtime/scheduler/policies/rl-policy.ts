@@ -12,6 +12,7 @@ import { Mlp, type MlpJson } from '../../../models/rl/mlp.js';
 import { CandidateExtractor, extractCandidates } from '../candidate-extractor.js';
 import { type CandidateLimits, type Candidates, DEFAULT_LIMITS, FEATURE_COUNT } from '../features.js';
 import { checkCard, type ModelCard } from '../model-card.js';
+import type { FreeTimeModel } from '../overrun-model.js';
 import type { Observation, Placement, Policy } from '../policy.js';
 import { selectPlacements } from '../rl-select.js';
 
@@ -77,6 +78,11 @@ export class RlOnnxPolicy implements Policy {
     private readonly session: Ort.InferenceSession,
     readonly card: ModelCard,
   ) {}
+
+  /** the free-time model it was trained with */
+  get freeTime(): FreeTimeModel {
+    return this.card.freeTime ?? 'estimate';
+  }
 
   /** Loads and validates model and card; throws an Error saying what is wrong (missing, corrupt, mismatched). */
   static async load(modelPath: string, cardPath: string): Promise<RlOnnxPolicy> {
