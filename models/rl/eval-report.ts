@@ -1,7 +1,10 @@
-// Evaluation of the shipped model: `node --import tsx models/rl/eval-report.ts [--tasks N] [--seeds 1001..1005]`
-// runs `npm run bench -- scheduler` on the training workload and the shifted ones (test seeds only, never used in
-// training or tuning), then writes models/rl/eval/: the gain table (markdown), the gain chart (SVG), the benchmark's
-// slowdown charts and the raw JSON lines.
+// Evaluation of the shipped model: `node --import tsx models/rl/eval-report.ts [--tasks N] [--seeds 1001..1005]
+// [--free-time estimate|fitted]` runs `npm run bench -- scheduler` on the training workload and the shifted ones (test
+// seeds only, never used in training or tuning), then writes models/rl/eval/: the gain table (markdown), the gain
+// chart (SVG), the benchmark's slowdown charts and the raw JSON lines, and the card's metrics.evaluation. With
+// --free-time fitted the heuristics predict busy agents' free times with the fitted overrun model (the gateway's
+// default for them; the model keeps its card's) and everything goes to models/rl/eval/fitted/ and
+// metrics.evaluationFittedFreeTime.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +18,7 @@ import { lineChartSvg } from './svg-chart.js';
 import { TEST_SEEDS } from './train-config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const OUT = join(ROOT, 'models', 'rl', 'eval');
+const EVAL_DIR = join(ROOT, 'models', 'rl', 'eval');
 export const EVAL_WORKLOADS = ['train-v1', 'mix-shift-v1', 'bursty-v2'];
 
 interface BenchLine {
@@ -43,9 +46,9 @@ interface BenchLine {
   wall_s: number;
 }
 
-function runBench(workload: string, extra: string[]): Promise<BenchLine> {
+function runBench(workload: string, extra: string[], outDir: string): Promise<BenchLine> {
   return new Promise((resolve, reject) => {
-    const args = ['scripts/bench.mjs', 'scheduler', '--workload', workload, '--out', 'bench/results/rl-eval', ...extra];
+    const args = ['scripts/bench.mjs', 'scheduler', '--workload', workload, '--out', outDir, ...extra];
     const env = { ...process.env, RL_BENCH_SKIP_SPEED: '1' };
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -105,14 +108,14 @@ export function gainTable(lines: readonly BenchLine[]): string {
 }
 
 /** Writes the test-seed results into the shipped model card (JSON and markdown). */
-function updateCardMetrics(results: readonly BenchLine[]): void {
+function updateCardMetrics(results: readonly BenchLine[], key: string, command: string): void {
   const cardPath = join(ROOT, 'models', 'shipped', 'scheduler.card.json');
   const card = checkCard(JSON.parse(readFileSync(cardPath, 'utf8')));
   const b0 = results[0]!;
   card.metrics = {
     ...card.metrics,
-    evaluation: {
-      command: 'node --import tsx models/rl/eval-report.ts',
+    [key]: {
+      command,
       testSeeds: b0.seeds,
       tasksPerRun: b0.tasks_per_run,
       loads: b0.loads,
@@ -138,10 +141,22 @@ function updateCardMetrics(results: readonly BenchLine[]): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { tasks: { type: 'string' }, seeds: { type: 'string' } } });
-  const extra = [...(values.tasks ? ['--tasks', values.tasks] : []), '--seeds', values.seeds ?? TEST_SEEDS.join(',')];
+  const { values } = parseArgs({
+    options: { tasks: { type: 'string' }, seeds: { type: 'string' }, 'free-time': { type: 'string' } },
+  });
+  const fitted = values['free-time'] === 'fitted';
+  if (values['free-time'] !== undefined && !fitted && values['free-time'] !== 'estimate')
+    throw new TypeError(`--free-time: want estimate or fitted, got "${values['free-time']}"`);
+  const extra = [
+    ...(values.tasks ? ['--tasks', values.tasks] : []),
+    '--seeds',
+    values.seeds ?? TEST_SEEDS.join(','),
+    ...(fitted ? ['--free-time', 'fitted'] : []),
+  ];
+  const OUT = fitted ? join(EVAL_DIR, 'fitted') : EVAL_DIR;
   mkdirSync(OUT, { recursive: true });
-  const results = await Promise.all(EVAL_WORKLOADS.map((w) => runBench(w, extra)));
+  const benchOut = fitted ? 'bench/results/rl-eval-fitted' : 'bench/results/rl-eval';
+  const results = await Promise.all(EVAL_WORKLOADS.map((w) => runBench(w, extra, benchOut)));
   // speed alone, after the benchmarks, so they do not share the CPU with it
   const model = defaultModelPath();
   const speed = await measureDecisionSpeed(model, cardPathFor(model), 100);
@@ -152,7 +167,8 @@ async function main(): Promise<void> {
     b.window_decision_p99_ms = speed.windowDecisionP99Ms;
     b.model_rss_mb = speed.modelRssMb;
   }
-  for (const b of results) copyFileSync(join(ROOT, b.svg), join(OUT, `slowdown-${b.workload}.svg`));
+  for (const b of results)
+    copyFileSync(join(ROOT, b.svg), join(OUT, `slowdown-${b.workload.replace(/-fitted$/, '')}.svg`));
   writeFileSync(join(OUT, 'bench-lines.json'), `${JSON.stringify(results, null, 2)}\n`);
   // the repository's formatter owns JSON layout (npm run lint checks it)
   spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', join(OUT, 'bench-lines.json')]);
@@ -191,7 +207,8 @@ async function main(): Promise<void> {
     '',
   ];
   writeFileSync(join(OUT, 'gain-table.md'), `${header.join('\n')}\n${gainTable(results)}\n`);
-  updateCardMetrics(results);
+  const command = `node --import tsx models/rl/eval-report.ts${fitted ? ' --free-time fitted' : ''}`;
+  updateCardMetrics(results, fitted ? 'evaluationFittedFreeTime' : 'evaluation', command);
   process.stdout.write(`${header.join('\n')}\n${gainTable(results)}\n`);
 }
 
