@@ -58,7 +58,8 @@ interface Args {
   resamples: number;
   /** tasksWindowMax of the tuned Hungarian reference and of the variants without +queue or +wN */
   window: number;
-  freeTime: FreeTimeModel;
+  /** absent: estimates, except for a learned model whose card says otherwise (sim/run.ts optionsFor) */
+  freeTime: FreeTimeModel | undefined;
 }
 
 function numbers(v: string, flag: string): number[] {
@@ -80,7 +81,7 @@ function parseArgs(argv: readonly string[]): Args {
     rolloutLoads: undefined,
     resamples: BOOTSTRAP_DEFAULTS.resamples,
     window: 64,
-    freeTime: 'estimate',
+    freeTime: undefined,
   };
   let variants = DEFAULT_VARIANTS;
   for (let i = 0; i < argv.length; i += 2) {
@@ -166,7 +167,7 @@ const cpu = new Map<string, { ms: number; runs: number }>();
 /** the window of the reference and the plain heuristics (--window), pinned so it does not follow the sim's default */
 let baseWindow = 64;
 /** how every run predicts busy agents' free times (--free-time; models/sim/options.ts) */
-let freeTime: FreeTimeModel = 'estimate';
+let freeTime: FreeTimeModel | undefined;
 
 function runCell(
   v: Variant,
@@ -185,7 +186,7 @@ function runCell(
       future && v.exact ? { ...future, durationSigma: 0 } : future,
     );
     const t0 = process.cpuUsage();
-    const run = runTraced(scenario, decide, { ...options, freeTime });
+    const run = runTraced(scenario, decide, freeTime ? { ...options, freeTime } : options);
     const c = cpu.get(v.name) ?? { ms: 0, runs: 0 };
     c.ms += cpuMsSince(t0);
     c.runs++;
@@ -365,7 +366,7 @@ function main(): void {
       seeds: args.seeds,
       tasks: args.tasks,
       window: args.window,
-      free_time: args.freeTime,
+      free_time: args.freeTime ?? 'estimate (a model: its card)',
       loads: args.loads,
       workloads: args.workloads,
       rollout: args.rollout?.label ?? null,

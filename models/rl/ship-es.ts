@@ -28,6 +28,8 @@ export function shipEsCheckpoint(
   card.version = version;
   card.createdAt = new Date().toISOString();
   const c = ck.config;
+  // the gateway shows the model the free times it was trained with
+  if (c.freeTime !== undefined && c.freeTime !== 'estimate') card.freeTime = c.freeTime;
   // the base's record stays at the top level: site fine-tuning (site-tune.ts) reads the value recipe of the network
   // from training.hyperparameters, and ES keeps the base's Q scale; the ES stage is recorded under `es`
   const b = baseCard.training;

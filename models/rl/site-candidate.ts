@@ -22,6 +22,7 @@ export function writeSiteCandidate(r: SiteTuneResult, config: DqnConfig, o: Site
   const card = cardSkeleton([...r.candidate.sizes], config.rl.withWait, config.rl.limits);
   card.version = o.version;
   card.createdAt = new Date().toISOString();
+  if (config.rl.freeTime !== undefined) card.freeTime = config.rl.freeTime;
   const { seed, learningRate, gamma, tauMs, rewardScale, shaping, explore, nStep } = config;
   card.training = {
     source: 'site trace fine-tuning',

@@ -2,6 +2,7 @@
 // first ones train (the simulator replays them with agent speeds fitted from the trace), the last ones are held out.
 // The candidate is accepted only when its mean slowdown on the held-out windows is below the running model's.
 import { RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
+import type { FreeTimeModel } from '../sim/options.js';
 import { runPolicy } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
 import { type DqnConfig, DqnLearner } from './dqn.js';
@@ -206,7 +207,8 @@ export function fineTuneFromSite(trace: SiteTrace, o: SiteTuneOptions): SiteTune
       best = { net: learner.online.clone(), score: s, episode: episodes };
   };
   while (episodes < o.episodes && Date.now() - t0 < o.timeBudgetMs) {
-    runEpisode(learner, fit[episodes % fit.length]!, teacher);
+    // the base's free-time model (its card's), so the candidate learns on the observations it will get
+    runEpisode(learner, fit[episodes % fit.length]!, teacher, { freeTime: config.rl.freeTime });
     episodes++;
     if (val.length > 0 && episodes % recipe.validateEvery === 0) validate();
   }
@@ -260,12 +262,20 @@ const RECIPE_KEYS = ['learningRate', 'gamma', 'tauMs', 'rewardScale', 'shaping',
  */
 export function siteTuneConfig(
   base: MlpJson,
-  card: { withWait: boolean; limits: DqnConfig['rl']['limits']; training?: Record<string, unknown> } | undefined,
+  card:
+    | {
+        withWait: boolean;
+        limits: DqnConfig['rl']['limits'];
+        freeTime?: FreeTimeModel | undefined;
+        training?: Record<string, unknown>;
+      }
+    | undefined,
   seed: number,
 ): DqnConfig {
   const config: DqnConfig = { ...defaultDqnConfig(seed), hidden: base.sizes.slice(1, -1), demoEnd: 0 };
   if (!card) return config;
   config.rl = { withWait: card.withWait, limits: { ...card.limits } };
+  if (card.freeTime !== undefined) config.rl.freeTime = card.freeTime;
   const hp = card.training?.['hyperparameters'];
   if (typeof hp !== 'object' || hp === null) return config;
   const target = config as unknown as Record<string, unknown>;

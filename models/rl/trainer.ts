@@ -104,8 +104,13 @@ export function isSimPolicy(p: Policy | SimPolicy): p is SimPolicy {
 }
 
 /** One training episode on `scenario`; a SimPolicy demonstrator is bound to its simulator. Returns -mean slowdown. */
-export function runEpisode(learner: DqnLearner, scenario: Scenario, demo: Policy | SimPolicy | undefined): number {
-  const sim = new Simulator(scenario);
+export function runEpisode(
+  learner: DqnLearner,
+  scenario: Scenario,
+  demo: Policy | SimPolicy | undefined,
+  options: SimOptions = {},
+): number {
+  const sim = new Simulator(scenario, options);
   const demoNow = demo !== undefined && isSimPolicy(demo) ? bindSimulator(demo, sim) : demo;
   let cost = 0;
   let total = 0;

@@ -3,12 +3,17 @@
 // matches Monte Carlo and its tail series; the ring forgets old ratios; bad input is refused or ignored; and in the
 // simulator, fitted free times change nothing when durations are exact and are deterministic and clonable.
 import t from 'tap';
+import type { MlpJson } from '../../models/rl/mlp.js';
+import { siteTuneConfig } from '../../models/rl/site-tune.js';
+import type { SimResult } from '../../models/sim/result.js';
+import { optionsFor, runPolicy } from '../../models/sim/run.js';
 import { Simulator } from '../../models/sim/simulator.js';
 import { loadWorkload } from '../../models/workloads/files.js';
 import { generateScenario } from '../../models/workloads/generate.js';
+import { DEFAULT_LIMITS, FEATURE_COUNT } from '../../runtime/scheduler/features.js';
 import { conditionalLognormalMean, OverrunModel, upperTail } from '../../runtime/scheduler/overrun-model.js';
 import { createPolicy } from '../../runtime/scheduler/policies/registry.js';
-import type { Placement } from '../../runtime/scheduler/policy.js';
+import type { Placement, Policy } from '../../runtime/scheduler/policy.js';
 import { Rng } from '../../runtime/scheduler/prng.js';
 import { scenario, simAgent, simTask } from './fixtures.js';
 
@@ -151,4 +156,25 @@ t.test('simulator: fitted free times', async (t) => {
   }
   t.ok(checked > 1000, `${checked} busy agents checked`);
   t.equal(seen, 0, 'every busy agent is predicted to free up after now');
+});
+
+t.test('a policy that declares its free-time model runs under it unless the caller says otherwise', async (t) => {
+  const sc = generateScenario(loadWorkload('mix-shift-v1'), { seed: 6, load: 0.9, taskCount: 300 });
+  const hungarian = createPolicy('hungarian');
+  const declaring: Policy = { name: 'fitted-hungarian', freeTime: 'fitted', decide: (o) => hungarian.decide(o) };
+  const summary = (r: SimResult) => JSON.stringify(r.summary);
+  const fitted = summary(runPolicy(sc, hungarian, { freeTime: 'fitted' }));
+  t.equal(summary(runPolicy(sc, declaring)), fitted, 'its own model when the options set none');
+  t.equal(
+    summary(runPolicy(sc, declaring, { freeTime: 'estimate' })),
+    summary(runPolicy(sc, hungarian)),
+    'explicit wins',
+  );
+  t.equal(optionsFor(declaring, { tasksWindowMax: 8 }).freeTime, 'fitted');
+  t.equal(optionsFor(hungarian, {}).freeTime, undefined, 'a heuristic declares none');
+  // site fine-tuning keeps the base card's model, so the candidate learns on what it will be shown
+  const base = { sizes: [FEATURE_COUNT, 4, 1], layers: [] } as unknown as MlpJson;
+  const card = { withWait: true, limits: DEFAULT_LIMITS, freeTime: 'fitted' as const };
+  t.equal(siteTuneConfig(base, card, 1).rl.freeTime, 'fitted');
+  t.equal(siteTuneConfig(base, { withWait: true, limits: DEFAULT_LIMITS }, 1).rl.freeTime, undefined);
 });

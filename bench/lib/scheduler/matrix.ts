@@ -44,7 +44,7 @@ export async function runMatrix(spec: MatrixSpec): Promise<Results> {
         const policy = await p.create();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        // as on the gateway: a learned model is shown the free times it was trained with
+        // as on the gateway: a learned model is shown the free times it was trained with, whatever --free-time says
         const sim = policy.freeTime ? { ...spec.sim, freeTime: policy.freeTime } : (spec.sim ?? {});
         const r = await runPolicyAsync(scenario, policy, sim);
         const wallMs = performance.now() - t0;

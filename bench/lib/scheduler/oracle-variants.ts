@@ -123,8 +123,10 @@ export function variantRun(
 ): { scenario: Scenario; options: SimOptions; decide: Decide } {
   const scenario = v.exact ? exactScenario(s) : s;
   const windowMax = v.queue ? Math.max(1, s.tasks.length) : (v.window ?? baseWindow);
-  const options: SimOptions = windowMax !== undefined ? { tasksWindowMax: windowMax } : {};
   const policy = policyOf(v);
+  const options: SimOptions = windowMax !== undefined ? { tasksWindowMax: windowMax } : {};
+  // a learned model is shown the free times it was trained with (its card)
+  if (policy.freeTime !== undefined) options.freeTime = policy.freeTime;
   if (!v.rollout) return { scenario, options, decide: policyDecide(policy) };
   if (v.futureSamples && !future) throw new TypeError(`variant "${v.name}": sampled futures need a FutureSource`);
   const sampled = v.futureSamples && future;

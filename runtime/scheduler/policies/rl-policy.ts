@@ -30,6 +30,8 @@ const SESSION_OPTIONS: Ort.InferenceSession.SessionOptions = {
 export interface RlOptions {
   withWait: boolean;
   limits: CandidateLimits;
+  /** the free-time model its observations use (its card's freeTime); absent = the caller's (estimate in the sim) */
+  freeTime?: FreeTimeModel | undefined;
 }
 
 export const DEFAULT_RL_OPTIONS: RlOptions = { withWait: true, limits: DEFAULT_LIMITS };
@@ -44,6 +46,10 @@ export class RlTsPolicy implements Policy {
   ) {
     if (net.inputSize !== FEATURE_COUNT)
       throw new TypeError(`RlTsPolicy: net input ${net.inputSize} != ${FEATURE_COUNT}`);
+  }
+
+  get freeTime(): FreeTimeModel | undefined {
+    return this.opts.freeTime;
   }
 
   static fromJSON(j: MlpJson, opts: RlOptions = DEFAULT_RL_OPTIONS): RlTsPolicy {
