@@ -77,6 +77,11 @@ export class OverrunModel {
     if (this.next === 0) this.resum();
   }
 
+  /** ratios kept (at most samplesMax) */
+  get samples(): number {
+    return this.count;
+  }
+
   /** The fitted lognormal, or null while fewer than samplesMin ratios were seen. */
   fit(): OverrunFit | null {
     if (this.count < this.samplesMin) return null;

@@ -143,6 +143,7 @@ export class SchedulerComponent implements Component, TaskService {
       policy: this.policy.policy?.name ?? null,
       freeTime: {
         model: this.freeTime,
+        samples: this.overrun.samples,
         fit: fit && { mu: round(fit.mu), sigma: round(fit.sigma), samples: fit.samples },
       },
       active: this.store.loaded ? this.store.activeCount : 0,
