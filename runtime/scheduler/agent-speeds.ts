@@ -35,6 +35,11 @@ export class AgentSpeeds {
     if (this.#ratios.size > this.#agentsMax) this.#ratios.delete(this.#ratios.keys().next().value!);
   }
 
+  /** whether speed(agentId) comes from observed runs (runsMin of them) rather than the default 1.0 */
+  fitted(agentId: string): boolean {
+    return (this.#ratios.get(agentId)?.length ?? 0) >= this.#runsMin;
+  }
+
   speed(agentId: string): number {
     const xs = this.#ratios.get(agentId);
     if (!xs || xs.length < this.#runsMin) return 1;

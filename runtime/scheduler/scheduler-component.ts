@@ -223,9 +223,12 @@ export class SchedulerComponent implements Component, TaskService {
   #completed(task: Readonly<TaskRecord>, agentId: string, atMs: number): void {
     const attempt = task.attempts.at(-1);
     if (attempt) {
-      // against the speed the observation used while it ran, and from the start it used (observation-builder.ts)
-      const expectedMs = task.estDurationMs / this.speeds.speed(agentId);
-      this.overrun.observe((atMs - (attempt.startedAtMs ?? attempt.assignedAtMs)) / expectedMs);
+      // against the speed the observation used while it ran, and from the start it used (observation-builder.ts);
+      // not while that speed is still the default 1.0, which would mix the agents' speeds into the duration noise
+      if (this.speeds.fitted(agentId)) {
+        const expectedMs = task.estDurationMs / this.speeds.speed(agentId);
+        this.overrun.observe((atMs - (attempt.startedAtMs ?? attempt.assignedAtMs)) / expectedMs);
+      }
       this.speeds.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs);
     }
     this.trace?.completion(task.id, agentId, atMs);
