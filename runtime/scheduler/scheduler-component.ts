@@ -4,7 +4,7 @@
 // every transition is published retained on agentos/v1/tasks/{taskId}/state; the site trace is recorded for
 // `agentos model train --trace` and for retraining the running model from it (site-learning.ts, API model.retrain and
 // model.status). Tasks of an agent that goes offline or fails are re-queued.
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { TaskState, TaskSubmitParams } from '../bus/schemas/task-messages.js';
 import { topics } from '../bus/topics.js';
 import type { Component, GatewayContext } from '../component.js';
@@ -14,6 +14,7 @@ import { TaskDispatcher } from './dispatcher.js';
 import { registerModelMethods } from './model-api.js';
 import { type FreeTimeModel, OverrunModel } from './overrun-model.js';
 import { SchedulerPolicyComponent } from './policy-component.js';
+import { RunObservations } from './run-observations.js';
 import { SchedulingLoop } from './scheduling-loop.js';
 import { SiteLearning } from './site-learning.js';
 import { SiteTraceFile, type TraceAgent } from './site-trace-file.js';
@@ -36,6 +37,8 @@ export class SchedulerComponent implements Component, TaskService {
   readonly speeds = new AgentSpeeds();
   /** how actual run times compare to estimates at this site, for busy agents' predicted free times */
   readonly overrun = new OverrunModel();
+  /** feeds both from finished runs, and from the previous site trace at start */
+  readonly runs = new RunObservations(this.speeds, this.overrun);
   #offChange: (() => void) | undefined;
   #offHealth: (() => void) | undefined;
   #started = false;
@@ -102,11 +105,18 @@ export class SchedulerComponent implements Component, TaskService {
     this.store.load();
     this.lifecycle.recover(Date.now());
     await this.trace?.start();
-    // attempts still in flight from before the restart: their runs belong in the new trace file
+    if (this.trace) {
+      // speeds and the overrun model from the previous run's trace (start() has just rotated it to .1)
+      const previous = join(dirname(this.trace.path), 'site-trace.1.json');
+      const n = await this.runs.warmStart(previous, ctx.logger);
+      if (n > 0)
+        ctx.logger.info({ runs: n }, 'scheduler: agent speeds and overrun model warmed from the previous trace');
+    }
+    // tasks still queued or in flight from before the restart: their runs belong in the new trace file, which needs
+    // their arrivals (with the original arrival times, so the file stays in arrival order)
     for (const task of this.store.active().sort((a, b) => a.seq - b.seq)) {
-      if (!activeAttempt(task)) continue;
       this.trace?.arrival(taskView(task));
-      this.#placed(task);
+      if (activeAttempt(task)) this.#placed(task);
     }
     for (const agent of ctx.registry.list()) if (agent.status === 'online') this.trace?.agent(traceAgent(agent));
     this.#offChange = ctx.registry.onChange((change) => this.#agentChanged(change));
@@ -222,14 +232,10 @@ export class SchedulerComponent implements Component, TaskService {
 
   #completed(task: Readonly<TaskRecord>, agentId: string, atMs: number): void {
     const attempt = task.attempts.at(-1);
+    // the free times count a run from its start (observation-builder.ts), the speeds from its assignment
     if (attempt) {
-      // against the speed the observation used while it ran, and from the start it used (observation-builder.ts);
-      // not while that speed is still the default 1.0, which would mix the agents' speeds into the duration noise
-      if (this.speeds.fitted(agentId)) {
-        const expectedMs = task.estDurationMs / this.speeds.speed(agentId);
-        this.overrun.observe((atMs - (attempt.startedAtMs ?? attempt.assignedAtMs)) / expectedMs);
-      }
-      this.speeds.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs);
+      const runMs = atMs - (attempt.startedAtMs ?? attempt.assignedAtMs);
+      this.runs.observe(agentId, task.estDurationMs, atMs - attempt.assignedAtMs, runMs);
     }
     this.trace?.completion(task.id, agentId, atMs);
     this.learning.runCompleted();

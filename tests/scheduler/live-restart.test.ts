@@ -97,6 +97,10 @@ t.test('restart keeps queued and running tasks; CLI; site trace', async (t) => {
     'the worker is in the trace',
   );
   t.ok(trace.runs.filter((r) => r.agentId === 'worker-9').length >= 4, 'its runs were recorded');
+  t.ok(
+    trace.tasks.some((x) => x.id === 'keep-1'),
+    'a task queued across the restart has its arrival in the new trace, so its run can be replayed',
+  );
   t.ok(fitAgentSpeeds(trace).get('worker-9')!.speed > 0, 'a speed can be fitted from it');
   t.match(
     trace.runs.find((r) => r.taskId === 'long-1'),
@@ -108,4 +112,14 @@ t.test('restart keeps queued and running tasks; CLI; site trace', async (t) => {
     previous.tasks.some((x) => x.id === 'keep-1'),
     'the first run trace was rotated, not overwritten',
   );
+
+  // a third start warms the agent speeds and the overrun model from the second run's (now rotated) trace
+  const third = await startGateway(t, { dataDir, config });
+  const health = third.gateway.context.health.report()['tasks'] as { freeTime: { samples: number } };
+  const workerRuns = trace.runs.filter((r) => r.agentId === 'worker-9').length;
+  t.ok(
+    health.freeTime.samples >= workerRuns - 3,
+    `overrun ratios after the restart: ${health.freeTime.samples} (worker-9 ran ${workerRuns}, 3 fit its speed)`,
+  );
+  await third.stop();
 });

@@ -1,14 +1,16 @@
 // The live scheduler's pure parts on a real store in a temp dir, driven with explicit clocks: the lifecycle's timeouts,
 // retries and queue order, pruning of finished tasks, the observation built from agent records, and the site trace
 // file's rotation (every file a valid trace for the trainer's parser).
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
-import { parseSiteTrace } from '../../models/rl/site-trace.js';
+import { parseSiteTrace, SiteTraceRecorder } from '../../models/rl/site-trace.js';
 import type { AgentRecord } from '../../runtime/kernel/registry/agent-record.js';
+import { AgentSpeeds } from '../../runtime/scheduler/agent-speeds.js';
 import { buildObservation, placedByAgent } from '../../runtime/scheduler/observation-builder.js';
 import { OverrunModel } from '../../runtime/scheduler/overrun-model.js';
+import { RunObservations } from '../../runtime/scheduler/run-observations.js';
 import { SiteTraceFile } from '../../runtime/scheduler/site-trace-file.js';
 import { type LifecycleHooks, TaskLifecycle } from '../../runtime/scheduler/task-lifecycle.js';
 import { taskView } from '../../runtime/scheduler/task-record.js';
@@ -195,6 +197,54 @@ t.test('the observation with fitted free times: a run past its estimate is not s
   t.equal(fitted, overrun.expectedEndMs(100, 500, 900), "the builder asks the model with the run's start");
   t.ok(fitted > 900, `fitted: predicted end ${fitted.toFixed(0)} ms, after now`);
   t.ok(at(300, true) > 600, 'early in the run the prediction includes the overrun the site has seen');
+});
+
+t.test('run statistics: speeds first, then overrun ratios; warmed from a previous trace', async (t) => {
+  const runs = () => new RunObservations(new AgentSpeeds(), new OverrunModel({ samplesMin: 2 }));
+  const live = runs();
+  for (let i = 0; i < 5; i++) live.observe('a', 1000, 500, 500);
+  t.equal(live.speeds.speed('a'), 2, 'speed from est / observed');
+  t.equal(live.overrun.samples, 2, 'the first 3 runs fit the speed; only runs after that count as overrun ratios');
+  t.equal(live.overrun.fit()!.mu, 0, 'at the fitted speed these runs took exactly their estimate');
+
+  const dir = await tempDir(t, 'agentos-warm-');
+  const rec = new SiteTraceRecorder();
+  rec.agent({
+    used: { cpu: 0, memoryMb: 0, bandwidthKbps: 0 },
+    running: 0,
+    estFreeAtMs: 0,
+    speed: 1,
+    id: 'w',
+    kind: 'software',
+    capabilities: ['x.run'],
+    capacity: { cpu: 1, memoryMb: 1, bandwidthKbps: 1 },
+    linkQuality: 1,
+  });
+  for (let i = 0; i < 8; i++) {
+    rec.arrival({
+      id: `t${i}`,
+      capability: 'x.run',
+      demand: { cpu: 1, memoryMb: 0, bandwidthKbps: 0 },
+      estDurationMs: 400,
+      priority: 5,
+      arrivalMs: i * 1000,
+      attempts: 0,
+    });
+    rec.placement(`t${i}`, 'w', i * 1000);
+    rec.completion(`t${i}`, 'w', i * 1000 + 200);
+  }
+  const path = join(dir, 'site-trace.1.json');
+  await writeFile(path, JSON.stringify(rec.toJSON()));
+  const warned: string[] = [];
+  const logger = { warn: (_o: unknown, msg: string) => warned.push(msg) } as never;
+  const warm = runs();
+  t.equal(await warm.warmStart(path, logger), 8, 'every run of the trace replayed');
+  t.equal(warm.speeds.speed('w'), 2, 'the speed is back (400 ms tasks took 200 ms)');
+  t.equal(warm.overrun.samples, 5, 'and the overrun ratios after the first 3');
+  t.equal(await runs().warmStart(join(dir, 'none.json'), logger), 0, 'no previous trace: nothing, no warning');
+  await writeFile(join(dir, 'bad.json'), '{"version": 1, "agents": []');
+  t.equal(await runs().warmStart(join(dir, 'bad.json'), logger), 0, 'a broken trace is skipped');
+  t.match(warned, [/previous site trace invalid/], 'with one warning');
 });
 
 t.test('site trace file: rotation keeps valid traces, running tasks carried over', async (t) => {
