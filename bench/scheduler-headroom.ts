@@ -14,7 +14,7 @@
 // Prints markdown tables, then one JSON object as the last stdout line. Single-threaded.
 import { loadavg } from 'node:os';
 import type { RolloutKnobs } from '../models/rl/rollout-policy.js';
-import { FREE_TIME_MODELS, type FreeTimeModel } from '../models/sim/options.js';
+import { type FreeTimeModel, parseFreeTimeFlag } from '../models/sim/options.js';
 import type { Scenario } from '../models/sim/scenario.js';
 import { loadWorkload } from '../models/workloads/files.js';
 import { generateScenario } from '../models/workloads/generate.js';
@@ -109,11 +109,8 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (flag === '--rollout-loads') a.rolloutLoads = numbers(v, flag);
     else if (flag === '--resamples') a.resamples = Number(v);
     else if (flag === '--window') a.window = Number(v);
-    else if (flag === '--free-time') {
-      if (!FREE_TIME_MODELS.includes(v as FreeTimeModel))
-        throw new TypeError(`--free-time: want ${FREE_TIME_MODELS.join(' or ')}, got "${v}"`);
-      a.freeTime = v as FreeTimeModel;
-    } else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
+    else if (flag === '--free-time') a.freeTime = parseFreeTimeFlag(v);
+    else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
   }
   if (a.seeds.some((s) => s >= 1000)) throw new TypeError('--seeds: reporting seeds (>= 1000) are not for this bench');
   if (!(Number.isInteger(a.tasks) && a.tasks >= 10)) throw new TypeError('--tasks: want an integer >= 10');

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
-import type { FreeTimeModel } from '../sim/options.js';
+import { parseFreeTimeFlag } from '../sim/options.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { EsWorkerPool } from './es-pool.js';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       config.workloads = v.workloads.split(',');
       for (const w of config.workloads) loadWorkload(w); // an unknown name or a bad file fails now, naming it
     }
-    if (v['free-time'] !== undefined) config.freeTime = v['free-time'] as FreeTimeModel; // checked by EsTuner.start
+    if (v['free-time'] !== undefined) config.freeTime = parseFreeTimeFlag(v['free-time']);
     const base = Mlp.fromJSON(JSON.parse(readFileSync(v.init!, 'utf8')));
     tuner = EsTuner.start(base, { withWait: card.withWait, limits: card.limits }, config, task);
   }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cardPathFor, defaultModelPath } from '../../runtime/scheduler/load-policy.js';
 import { checkCard } from '../../runtime/scheduler/model-card.js';
+import { parseFreeTimeFlag } from '../sim/options.js';
 import { cardMarkdown } from './ship.js';
 import { measureDecisionSpeed } from './speed.js';
 import { lineChartSvg } from './svg-chart.js';
@@ -144,9 +145,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { tasks: { type: 'string' }, seeds: { type: 'string' }, 'free-time': { type: 'string' } },
   });
-  const fitted = values['free-time'] === 'fitted';
-  if (values['free-time'] !== undefined && !fitted && values['free-time'] !== 'estimate')
-    throw new TypeError(`--free-time: want estimate or fitted, got "${values['free-time']}"`);
+  const fitted = values['free-time'] !== undefined && parseFreeTimeFlag(values['free-time']) === 'fitted';
   const extra = [
     ...(values.tasks ? ['--tasks', values.tasks] : []),
     '--seeds',

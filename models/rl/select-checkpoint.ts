@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
-import { type FreeTimeModel, freeTimeOf } from '../sim/options.js';
+import { parseFreeTimeFlag } from '../sim/options.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { loadEsCheckpoint, readEsSnapshot } from './es-tune.js';
@@ -28,7 +28,7 @@ const { values: v, positionals: paths } = parseArgs({
     'free-time': { type: 'string', default: 'estimate' },
   },
 });
-const sim = { freeTime: freeTimeOf({ freeTime: v['free-time'] as FreeTimeModel }) };
+const sim = { freeTime: parseFreeTimeFlag(v['free-time']) };
 if (paths.length === 0) {
   process.stderr.write(
     'usage: select-checkpoint.ts [--seeds 13,14,15] [--loads 0.7,1.1,1.5] [--workload W] [--free-time estimate|fitted] CKPT...\n',

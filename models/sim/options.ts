@@ -31,3 +31,10 @@ export function freeTimeOf(options: SimOptions): FreeTimeModel {
     throw new TypeError(`sim options: freeTime must be one of ${FREE_TIME_MODELS.join(', ')}, got ${String(freeTime)}`);
   return freeTime;
 }
+
+/** The value of a --free-time flag, checked (a bad value names the flag and the choices). */
+export function parseFreeTimeFlag(value: string | undefined, flag = '--free-time'): FreeTimeModel {
+  if (!FREE_TIME_MODELS.includes(value as FreeTimeModel))
+    throw new TypeError(`${flag}: want ${FREE_TIME_MODELS.join(' or ')}, got "${value}"`);
+  return value as FreeTimeModel;
+}

@@ -1,5 +1,5 @@
 // Command-line arguments of the scheduling benchmarks. Unknown flags and bad values throw naming the flag.
-import { FREE_TIME_MODELS, type FreeTimeModel } from '../../../models/sim/options.js';
+import { type FreeTimeModel, parseFreeTimeFlag } from '../../../models/sim/options.js';
 
 export interface BenchArgs {
   workload: string;
@@ -66,11 +66,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--tasks') a.tasks = parseNumbers(value, flag, 10, 1_000_000)[0];
     else if (flag === '--resamples') a.resamples = Math.round(parseNumbers(value, flag, 100, 100_000)[0]!);
     else if (flag === '--out') a.out = value;
-    else if (flag === '--free-time') {
-      if (!FREE_TIME_MODELS.includes(value as FreeTimeModel))
-        throw new TypeError(`--free-time: want ${FREE_TIME_MODELS.join(' or ')}; got "${value}"`);
-      a.freeTime = value as FreeTimeModel;
-    } else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
+    else if (flag === '--free-time') a.freeTime = parseFreeTimeFlag(value);
+    else throw new TypeError(`unknown flag ${flag}\n${USAGE}`);
   }
   return a;
 }
