@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { heuristicByName } from '../../../models/rl/heuristics.js';
 import { type RolloutKnobs, RolloutPolicy } from '../../../models/rl/rollout-policy.js';
 import { SampledFuture } from '../../../models/rl/sampled-future.js';
+import { optionsFor } from '../../../models/sim/run.js';
 import type { Scenario } from '../../../models/sim/scenario.js';
 import type { SimOptions } from '../../../models/sim/simulator.js';
 import { cardPathFor, defaultModelPath } from '../../../runtime/scheduler/load-policy.js';
@@ -124,9 +125,8 @@ export function variantRun(
   const scenario = v.exact ? exactScenario(s) : s;
   const windowMax = v.queue ? Math.max(1, s.tasks.length) : (v.window ?? baseWindow);
   const policy = policyOf(v);
-  const options: SimOptions = windowMax !== undefined ? { tasksWindowMax: windowMax } : {};
-  // a learned model is shown the free times it was trained with (its card)
-  if (policy.freeTime !== undefined) options.freeTime = policy.freeTime;
+  // a learned model is shown the free times it was trained with (its card), as runPolicy does
+  const options = optionsFor(policy, windowMax !== undefined ? { tasksWindowMax: windowMax } : {});
   if (!v.rollout) return { scenario, options, decide: policyDecide(policy) };
   if (v.futureSamples && !future) throw new TypeError(`variant "${v.name}": sampled futures need a FutureSource`);
   const sampled = v.futureSamples && future;
