@@ -1,14 +1,2 @@
-import { createServer } from 'node:net';
-
-/** a TCP port on 127.0.0.1 that was free a moment ago (for peers that cannot take port 0, like Mosquitto) */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// a TCP port on 127.0.0.1 that was free a moment ago, outside the kernel's ephemeral range (runtime/util/free-port.ts)
+export { freePort } from '../../runtime/util/free-port.js';

@@ -3,11 +3,11 @@
 // stdin/stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../util/free-port.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'node-main.ts');
 
@@ -22,14 +22,6 @@ interface Proc {
   child: ChildProcess;
   status: NodeStatus | undefined;
   replies: Map<number, (o: Record<string, unknown>) => void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 export class ProcessCluster {
