@@ -9,9 +9,10 @@
 
 import { CandidateExtractor } from '../../runtime/scheduler/candidate-extractor.js';
 import type { Candidates } from '../../runtime/scheduler/features.js';
-import type { RlOptions } from '../../runtime/scheduler/policies/rl-policy.js';
+import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import type { Observation, Placement } from '../../runtime/scheduler/policy.js';
 import type { SimOptions } from '../sim/options.js';
+import { optionsFor } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario.js';
 import { Simulator } from '../sim/simulator.js';
 import type { Mlp } from './mlp.js';
@@ -136,10 +137,8 @@ export function runSampledEpisode(
   onDecision?: OnDecision,
 ): EpisodeRecord {
   if (!(temperature > 0)) throw new RangeError(`temperature must be > 0, got ${temperature}`);
-  const s = new Simulator(
-    scenario,
-    rl.freeTime !== undefined && sim.freeTime === undefined ? { ...sim, freeTime: rl.freeTime } : sim,
-  );
+  // the free-time model the policy declares, unless the caller sets one (runPolicy's rule)
+  const s = new Simulator(scenario, optionsFor(new RlTsPolicy(net, rl), sim));
   const extractor = new CandidateExtractor();
   const rng = new Rng(seed);
   const times: number[] = [];
