@@ -14,7 +14,7 @@ import type { Scenario } from '../sim/scenario.js';
 import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { heuristicByName } from './heuristics.js';
-import { Mlp, type MlpJson } from './mlp.js';
+import { type Layer, Mlp, type MlpJson } from './mlp.js';
 import { Rng } from './rng.js';
 
 export const ES_CHECKPOINT_VERSION = 1;
@@ -137,7 +137,8 @@ export function stepScales(sizes: readonly number[], c: EsConfig): Float64Array 
   return scale;
 }
 
-export function flatten(net: Mlp): Float64Array {
+/** All weights in one vector, layer by layer (w then b); also of a gradient (`{ layers: grads }`). */
+export function flatten(net: { readonly layers: readonly Layer[] }): Float64Array {
   const out = new Float64Array(net.layers.reduce((s, l) => s + l.w.length + l.b.length, 0));
   let o = 0;
   for (const l of net.layers) {

@@ -14,7 +14,7 @@ import { loadWorkload } from '../workloads/files.js';
 import { generateScenario } from '../workloads/generate.js';
 import { flatten, unflattenInto } from './es-tune.js';
 import { Mlp } from './mlp.js';
-import { cosine, flatGrads, pgEstimate } from './pg-gradient.js';
+import { cosine, pgEstimate } from './pg-gradient.js';
 
 const SHIPPED = new URL('../shipped/', import.meta.url).pathname;
 const LOADS = [0.7, 0.9, 1.1, 1.3, 1.5];
@@ -50,8 +50,8 @@ function main(): void {
     seeds.map((seed) => generateScenario(w, { seed, load: LOADS[seed % LOADS.length]! }));
   const opts = { episodes, temperature, horizonMs, seed: 1 };
   const t0 = Date.now();
-  const a = flatGrads(pgEstimate(net, rl, set([702, 703, 704, 705, 706]), opts).grads);
-  const b = flatGrads(pgEstimate(net, rl, set([707, 708, 709, 710, 711]), opts).grads);
+  const a = flatten({ layers: pgEstimate(net, rl, set([702, 703, 704, 705, 706]), opts).grads });
+  const b = flatten({ layers: pgEstimate(net, rl, set([707, 708, 709, 710, 711]), opts).grads });
   const line = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
   line({ cosine: cosine(a, b), temperature, horizonMs, episodes, seconds: (Date.now() - t0) / 1000 });
   const theta = flatten(net);

@@ -98,19 +98,6 @@ export function pgEstimate(net: Mlp, rl: RlOptions, scenarios: readonly Scenario
   return { grads, meanSlowdown, decisions };
 }
 
-export function flatGrads(grads: readonly Layer[]): Float64Array {
-  const n = grads.reduce((s, g) => s + g.w.length + g.b.length, 0);
-  const out = new Float64Array(n);
-  let o = 0;
-  for (const g of grads) {
-    out.set(g.w, o);
-    o += g.w.length;
-    out.set(g.b, o);
-    o += g.b.length;
-  }
-  return out;
-}
-
 export function cosine(a: Float64Array, b: Float64Array): number {
   let ab = 0;
   let aa = 0;
