@@ -83,12 +83,7 @@ export class Mlp {
 
   /** Gradients of the last forward given dLoss/dOutput ([rows x outputs]); returns one gradient per layer. */
   backward(dOut: Float32Array): Layer[] {
-    const grads: Layer[] = this.layers.map((l) => ({
-      inputs: l.inputs,
-      outputs: l.outputs,
-      w: new Float32Array(l.w.length),
-      b: new Float32Array(l.b.length),
-    }));
+    const grads = this.zeroGrads();
     let delta = dOut;
     const rows = this.rows;
     for (let l = this.layers.length - 1; l >= 0; l--) {
@@ -116,6 +111,16 @@ export class Mlp {
       }
     }
     return grads;
+  }
+
+  /** A zero gradient of this network's shape, e.g. to sum backward()'s results into. */
+  zeroGrads(): Layer[] {
+    return this.layers.map((l) => ({
+      inputs: l.inputs,
+      outputs: l.outputs,
+      w: new Float32Array(l.w.length),
+      b: new Float32Array(l.b.length),
+    }));
   }
 
   copyFrom(other: Mlp): void {

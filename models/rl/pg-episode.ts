@@ -8,7 +8,7 @@
 // decision and the baselines from sibling episodes are known), the second replays it bit for bit and backpropagates.
 
 import { CandidateExtractor } from '../../runtime/scheduler/candidate-extractor.js';
-import type { Candidates } from '../../runtime/scheduler/features.js';
+import { type Candidates, fits } from '../../runtime/scheduler/features.js';
 import { type RlOptions, RlTsPolicy } from '../../runtime/scheduler/policies/rl-policy.js';
 import type { Observation, Placement } from '../../runtime/scheduler/policy.js';
 import type { SimOptions } from '../sim/options.js';
@@ -99,16 +99,8 @@ export function sampleDecision(
     for (let r = 0; r < rows; r++) {
       if (!valid[r] || r === cands.waitRow) continue;
       if (cands.taskIndex[r] === ti) valid[r] = 0;
-      else if (cands.agentIndex[r] === ai) {
-        const d = obs.tasks[cands.taskIndex[r]!]!.demand;
-        const c = agent.capacity;
-        if (
-          u0.cpu + d.cpu > c.cpu + 1e-9 ||
-          u0.memoryMb + d.memoryMb > c.memoryMb + 1e-9 ||
-          u0.bandwidthKbps + d.bandwidthKbps > c.bandwidthKbps + 1e-9
-        )
-          valid[r] = 0;
-      }
+      else if (cands.agentIndex[r] === ai && !fits(obs.tasks[cands.taskIndex[r]!]!, { ...agent, used: u0 }))
+        valid[r] = 0;
     }
   }
   return { placements, dScore, rows: drawnRows, logProb };

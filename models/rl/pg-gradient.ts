@@ -56,18 +56,9 @@ function addInto(acc: Layer[], g: Layer[]): void {
   }
 }
 
-export function zeroGrads(net: Mlp): Layer[] {
-  return net.layers.map((l) => ({
-    inputs: l.inputs,
-    outputs: l.outputs,
-    w: new Float32Array(l.w.length),
-    b: new Float32Array(l.b.length),
-  }));
-}
-
 /** The gradient estimate over `scenarios` (mean over decisions). */
 export function pgEstimate(net: Mlp, rl: RlOptions, scenarios: readonly Scenario[], o: PgEstimateOptions): PgEstimate {
-  const grads = zeroGrads(net);
+  const grads = net.zeroGrads();
   const sim = o.sim ?? {};
   const meanSlowdown: number[] = [];
   let decisions = 0;
