@@ -11,8 +11,8 @@ export interface SerialPortConfig {
   kind?: 'device' | 'robot' | undefined;
 }
 
-export interface SerialDriverOptions {
-  ports: SerialPortConfig[];
+/** The firmware bridge protocol's timing and limits, the same over every byte link (serial, BLE). */
+export interface BridgeProtocolOptions {
   /** ms per attempt before a request is retransmitted (default 500) */
   ackTimeoutMs?: number | undefined;
   /** retransmissions per request (default 3) */
@@ -27,6 +27,10 @@ export interface SerialDriverOptions {
   payloadBytesMax?: number | undefined;
   /** requests in flight per port (default 32) */
   requestsInFlightMax?: number | undefined;
+}
+
+export interface SerialDriverOptions extends BridgeProtocolOptions {
+  ports: SerialPortConfig[];
   /** opens a port; default: the serialport package with its native binding */
   opener?: SerialOpener | undefined;
 }
@@ -42,12 +46,32 @@ export interface ResolvedOptions {
   requestsInFlightMax: number;
 }
 
-function int(name: string, v: number | undefined, def: number, min: number, max: number): number {
+/** An integer option in min..max (default `def`), or a TypeError naming the driver and the field. */
+export function intOption(who: string, name: string, v: number | undefined, def: number, min: number, max: number) {
   const x = v ?? def;
   if (!Number.isInteger(x) || x < min || x > max) {
-    throw new TypeError(`serial driver: ${name} must be an integer ${min}..${max}, got ${String(v)}`);
+    throw new TypeError(`${who}: ${name} must be an integer ${min}..${max}, got ${String(v)}`);
   }
   return x;
+}
+
+/** The protocol options with their defaults; `reconnectPollMsDefault` differs per link (a BLE connect costs more). */
+export function resolveProtocolOptions(
+  who: string,
+  o: BridgeProtocolOptions,
+  reconnectPollMsDefault = 500,
+): Omit<ResolvedOptions, 'ports'> {
+  const int = (name: string, v: number | undefined, def: number, min: number, max: number) =>
+    intOption(who, name, v, def, min, max);
+  return {
+    ackTimeoutMs: int('ackTimeoutMs', o.ackTimeoutMs, 500, 10, 60_000),
+    retriesMax: int('retriesMax', o.retriesMax, 3, 0, 20),
+    handshakeTimeoutMs: int('handshakeTimeoutMs', o.handshakeTimeoutMs, 5000, 100, 120_000),
+    reconnectPollMs: int('reconnectPollMs', o.reconnectPollMs, reconnectPollMsDefault, 10, 60_000),
+    keepaliveMs: int('keepaliveMs', o.keepaliveMs, 5000, 0, 3_600_000),
+    payloadBytesMax: int('payloadBytesMax', o.payloadBytesMax, 512, 32, 512),
+    requestsInFlightMax: int('requestsInFlightMax', o.requestsInFlightMax, 32, 1, 1024),
+  };
 }
 
 export function resolveOptions(o: SerialDriverOptions): ResolvedOptions {
@@ -58,19 +82,10 @@ export function resolveOptions(o: SerialDriverOptions): ResolvedOptions {
       throw new TypeError(`serial driver: ports[${i}].path must be a non-empty string`);
     if (seen.has(p.path)) throw new TypeError(`serial driver: ports[${i}].path ${p.path} is listed twice`);
     seen.add(p.path);
-    int(`ports[${i}].baudRate`, p.baudRate, 0, 50, 4_000_000);
+    intOption('serial driver', `ports[${i}].baudRate`, p.baudRate, 0, 50, 4_000_000);
     if (p.agentId !== undefined && (typeof p.agentId !== 'string' || p.agentId === '')) {
       throw new TypeError(`serial driver: ports[${i}].agentId must be a non-empty string`);
     }
   });
-  return {
-    ports: o.ports.map((p) => ({ ...p })),
-    ackTimeoutMs: int('ackTimeoutMs', o.ackTimeoutMs, 500, 10, 60_000),
-    retriesMax: int('retriesMax', o.retriesMax, 3, 0, 20),
-    handshakeTimeoutMs: int('handshakeTimeoutMs', o.handshakeTimeoutMs, 5000, 100, 120_000),
-    reconnectPollMs: int('reconnectPollMs', o.reconnectPollMs, 500, 10, 60_000),
-    keepaliveMs: int('keepaliveMs', o.keepaliveMs, 5000, 0, 3_600_000),
-    payloadBytesMax: int('payloadBytesMax', o.payloadBytesMax, 512, 32, 512),
-    requestsInFlightMax: int('requestsInFlightMax', o.requestsInFlightMax, 32, 1, 1024),
-  };
+  return { ports: o.ports.map((p) => ({ ...p })), ...resolveProtocolOptions('serial driver', o) };
 }

@@ -32,6 +32,8 @@ export interface SessionContext {
   opts: ResolvedOptions;
   opener: SerialOpener;
   portPresent: (path: string) => boolean;
+  /** the link in log lines and default agent ids: 'serial' (default) or 'ble' */
+  linkName?: string | undefined;
   emit(e: AgentEvent): void;
   logger: DriverLogger;
 }
@@ -57,8 +59,11 @@ export class PortSession {
   /** decoder errors summed over all connections, for diagnostics */
   readonly errorTotals = { frames: 0, errors: 0 };
 
+  private readonly linkName: string;
+
   constructor(private readonly ctx: SessionContext) {
     this.agentId = ctx.port.agentId;
+    this.linkName = ctx.linkName ?? 'serial';
     this.payloadBytesMax = ctx.opts.payloadBytesMax;
   }
 
@@ -119,7 +124,7 @@ export class PortSession {
       this.link.write(Buffer.from([0])); // §2.3: end any partial frame the device holds
       await this.handshake();
     } catch (err) {
-      this.ctx.logger.debug({ port: port.path, err: (err as Error).message }, 'serial connect failed');
+      this.ctx.logger.debug({ port: port.path, err: (err as Error).message }, `${this.linkName} connect failed`);
       await this.dropLink(`connect failed: ${(err as Error).message}`);
       this.schedulePoll();
     } finally {
@@ -134,7 +139,10 @@ export class PortSession {
     try {
       await this.handshake();
     } catch (err) {
-      this.ctx.logger.warn({ port: this.ctx.port.path, err: (err as Error).message }, 'serial re-handshake failed');
+      this.ctx.logger.warn(
+        { port: this.ctx.port.path, err: (err as Error).message },
+        `${this.linkName} re-handshake failed`,
+      );
       await this.dropLink(`re-handshake failed: ${(err as Error).message}`);
       this.schedulePoll();
     } finally {
@@ -177,12 +185,15 @@ export class PortSession {
     });
     if (this.stopped || !this.link) return;
     this.caps = caps;
-    this.agentId = port.agentId ?? agentIdFor(hello.uid);
+    this.agentId = port.agentId ?? agentIdFor(hello.uid, this.linkName);
     this.online = true;
     this.startKeepalive();
     this.ctx.emit(registerEvent(this.agentId, port.kind ?? 'device', caps, port));
     this.ctx.emit({ type: 'status', agentId: this.agentId, status: 'online' });
-    this.ctx.logger.info({ port: port.path, agentId: this.agentId, firmware: hello.name }, 'serial device online');
+    this.ctx.logger.info(
+      { port: port.path, agentId: this.agentId, firmware: hello.name },
+      `${this.linkName} device online`,
+    );
   }
 
   private write(f: FrameInput): void {
@@ -200,7 +211,7 @@ export class PortSession {
       this.request(MsgType.PING, Buffer.alloc(0), { label: { port: this.ctx.port.path, step: 'keepalive' } })
         .catch((err: Error) => {
           if (!this.online) return;
-          this.ctx.logger.warn({ port: this.ctx.port.path, err: err.message }, 'serial keepalive failed');
+          this.ctx.logger.warn({ port: this.ctx.port.path, err: err.message }, `${this.linkName} keepalive failed`);
           return this.rehandshake();
         })
         .finally(() => {
@@ -216,7 +227,10 @@ export class PortSession {
         this.onFrame(f);
       } catch (err) {
         // a listener's failure must not stop the link
-        this.ctx.logger.error({ err: (err as Error).message, port: this.ctx.port.path }, 'serial frame handler failed');
+        this.ctx.logger.error(
+          { err: (err as Error).message, port: this.ctx.port.path },
+          `${this.linkName} frame handler failed`,
+        );
       }
     }
   }
@@ -255,7 +269,7 @@ export class PortSession {
   }
 
   private async onLost(reason: string): Promise<void> {
-    this.ctx.logger.warn({ port: this.ctx.port.path, agentId: this.agentId, reason }, 'serial port lost');
+    this.ctx.logger.warn({ port: this.ctx.port.path, agentId: this.agentId, reason }, `${this.linkName} port lost`);
     await this.dropLink(`port ${this.ctx.port.path} lost: ${reason}`);
     this.schedulePoll();
   }
@@ -299,7 +313,7 @@ function label(l: Record<string, string>): string {
     .join(' ');
 }
 
-/** `serial-<uid>`, cut to one topic level of the agent-id alphabet (a uid may be a MAC with ':'). */
-export function agentIdFor(uid: string): string {
-  return `serial-${uid.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
+/** `serial-<uid>` (or `ble-<uid>`), cut to one topic level of the agent-id alphabet (a uid may be a MAC with ':'). */
+export function agentIdFor(uid: string, prefix = 'serial'): string {
+  return `${prefix}-${uid.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
 }

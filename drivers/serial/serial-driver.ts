@@ -1,92 +1,16 @@
-// The serial Driver: one PortSession per configured port; agent commands become acknowledged frames with retries
-// and a timeout naming the request; OTA updates go through the same sessions.
-import type { AgentCommand, CommandResult, Driver, DriverContext } from '../driver.js';
-import { decodeReply, encodeCommand } from './command-frames.js';
+// The serial Driver: the firmware bridge protocol (bridge-driver.ts) over serial ports, with the serialport package
+// unless an opener is given. A lost port is opened again once its path exists again.
+import { BridgeDriver } from './bridge-driver.js';
 import { serialPortOpener } from './link.js';
-import { type ResolvedOptions, resolveOptions, type SerialDriverOptions } from './options.js';
-import { type OtaOptions, type OtaResult, sendOta } from './ota-sender.js';
-import { defaultPortPresent, PortSession } from './port-session.js';
+import { resolveOptions, type SerialDriverOptions } from './options.js';
+import { defaultPortPresent } from './port-session.js';
 
-export class SerialDriver implements Driver {
-  readonly name = 'serial';
-  private readonly opts: ResolvedOptions;
-  private readonly raw: SerialDriverOptions;
-  private sessions: PortSession[] = [];
-  private started = false;
-
+export class SerialDriver extends BridgeDriver {
   /** Validates options (TypeError naming the field); does no I/O. */
-  constructor(
-    options: SerialDriverOptions,
-    private readonly portPresent = defaultPortPresent,
-  ) {
-    this.opts = resolveOptions(options);
-    this.raw = options;
-  }
-
-  async start(ctx: DriverContext): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    const opener = this.raw.opener ?? serialPortOpener();
-    this.sessions = this.opts.ports.map(
-      (port) =>
-        new PortSession({
-          port,
-          opts: this.opts,
-          opener,
-          portPresent: this.portPresent,
-          emit: (e) => ctx.emit(e),
-          logger: ctx.logger,
-        }),
-    );
-    for (const s of this.sessions) s.start();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.started) return;
-    this.started = false;
-    await Promise.all(this.sessions.map((s) => s.stop()));
-  }
-
-  owns(agentId: string): boolean {
-    return this.sessions.some((s) => s.agentId === agentId) || this.opts.ports.some((p) => p.agentId === agentId);
-  }
-
-  /** The session of an agent, or undefined. */
-  session(agentId: string): PortSession | undefined {
-    return this.sessions.find((s) => s.agentId === agentId);
-  }
-
-  /** agents whose port is open and handshaken */
-  onlineAgents(): string[] {
-    return this.sessions.filter((s) => s.isOnline && s.agentId).map((s) => s.agentId!);
-  }
-
-  isOnline(agentId: string): boolean {
-    return this.session(agentId)?.isOnline ?? false;
-  }
-
-  async sendCommand(command: AgentCommand): Promise<CommandResult> {
-    const s = this.session(command.agentId);
-    const lbl = { agent: command.agentId, request: command.requestId };
-    if (!s) throw new Error(`serial driver does not own agent ${command.agentId} [request=${command.requestId}]`);
-    if (!s.isOnline) throw new Error(`agent ${command.agentId} is offline [request=${command.requestId}]`);
-    const { type, payload } = encodeCommand(command);
-    if (payload.length > s.payloadBytesMax) {
-      throw new RangeError(
-        `${command.name}: command is ${payload.length} bytes, the device accepts ${s.payloadBytesMax} [request=${command.requestId}]`,
-      );
-    }
-    const reply = await s.request(type, payload, { timeoutMs: command.timeoutMs, label: lbl });
-    const result = decodeReply(command, reply);
-    // a reset device forgets the session: greet it again (the register event then reflects its new state)
-    if (command.name === 'bridge.reset' && result.ok) void s.rehandshake();
-    return result;
-  }
-
-  /** Sends a firmware image to an agent; resumes where the device stopped (see ota-sender.ts). */
-  async ota(agentId: string, image: Uint8Array, options: OtaOptions = {}): Promise<OtaResult> {
-    const s = this.session(agentId);
-    if (!s?.isOnline) throw new Error(`agent ${agentId} is ${s ? 'offline' : 'not a serial agent'} [ota]`);
-    return sendOta(s, agentId, image, options);
+  constructor(options: SerialDriverOptions, portPresent = defaultPortPresent) {
+    super('serial', resolveOptions(options), {
+      opener: () => options.opener ?? serialPortOpener(),
+      portPresent,
+    });
   }
 }
