@@ -3,6 +3,7 @@
 // They start after the core (store, bus, registry, API) in this order and stop before it in reverse.
 import { ClusterComponent } from './cluster/cluster-component.js';
 import type { ComponentFactory } from './component.js';
+import { BleComponent } from './drivers/ble-component.js';
 import { SerialComponent } from './drivers/serial-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
 import { SchedulerComponent } from './scheduler/scheduler-component.js';
@@ -12,6 +13,7 @@ export const extraComponents: ComponentFactory[] = [
   // sandbox flags and credentials for supervised agents come from runtime/security
   (ctx) => new KernelComponent(ctx, kernelSecurityOptions(ctx)),
   (ctx) => new SerialComponent(ctx),
+  (ctx) => new BleComponent(ctx),
   // the live task scheduler; it owns the policy component (shipped rl model or its fallback heuristic)
   (ctx) => new SchedulerComponent(ctx),
   // this gateway as a Raft node of its site (cluster.enabled); replicates membership, agent placement, cluster tasks

@@ -24,6 +24,7 @@ export function registerEvent(
   kind: AgentKind,
   caps: DeviceCaps,
   port: { path: string; baudRate: number },
+  linkName = 'serial',
 ): Extract<AgentEvent, { type: 'register' }> {
   const capabilities = [...new Set([...caps.hello.capabilities, ...caps.commands.map((c) => c.name)])];
   const properties = caps.props.map((p) => ({
@@ -37,9 +38,9 @@ export function registerEvent(
     params: c.params.map((p) => ({ name: p.name, type: typeName(p.type), unit: p.unit })),
   }));
   const metadata: Record<string, Scalar> = {
-    driver: 'serial',
-    port: port.path,
-    baudRate: port.baudRate,
+    driver: linkName,
+    // a serial line has a path and a speed; a BLE link's path is the peripheral's address
+    ...(linkName === 'serial' ? { port: port.path, baudRate: port.baudRate } : { address: port.path }),
     firmware: caps.hello.name,
     firmwareVersion: caps.hello.firmwareVersion,
     uid: caps.hello.uid,

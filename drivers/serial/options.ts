@@ -55,20 +55,30 @@ export function intOption(who: string, name: string, v: number | undefined, def:
   return x;
 }
 
-/** The protocol options with their defaults; `reconnectPollMsDefault` differs per link (a BLE connect costs more). */
+type ProtocolDefaults = Partial<
+  Record<'ackTimeoutMs' | 'handshakeTimeoutMs' | 'reconnectPollMs' | 'keepaliveMs', number>
+>;
+
+/** The protocol options with their defaults; a slower link (BLE) passes longer timing defaults. */
 export function resolveProtocolOptions(
   who: string,
   o: BridgeProtocolOptions,
-  reconnectPollMsDefault = 500,
+  defaults: ProtocolDefaults = {},
 ): Omit<ResolvedOptions, 'ports'> {
   const int = (name: string, v: number | undefined, def: number, min: number, max: number) =>
     intOption(who, name, v, def, min, max);
   return {
-    ackTimeoutMs: int('ackTimeoutMs', o.ackTimeoutMs, 500, 10, 60_000),
+    ackTimeoutMs: int('ackTimeoutMs', o.ackTimeoutMs, defaults.ackTimeoutMs ?? 500, 10, 60_000),
     retriesMax: int('retriesMax', o.retriesMax, 3, 0, 20),
-    handshakeTimeoutMs: int('handshakeTimeoutMs', o.handshakeTimeoutMs, 5000, 100, 120_000),
-    reconnectPollMs: int('reconnectPollMs', o.reconnectPollMs, reconnectPollMsDefault, 10, 60_000),
-    keepaliveMs: int('keepaliveMs', o.keepaliveMs, 5000, 0, 3_600_000),
+    handshakeTimeoutMs: int(
+      'handshakeTimeoutMs',
+      o.handshakeTimeoutMs,
+      defaults.handshakeTimeoutMs ?? 5000,
+      100,
+      120_000,
+    ),
+    reconnectPollMs: int('reconnectPollMs', o.reconnectPollMs, defaults.reconnectPollMs ?? 500, 10, 60_000),
+    keepaliveMs: int('keepaliveMs', o.keepaliveMs, defaults.keepaliveMs ?? 5000, 0, 3_600_000),
     payloadBytesMax: int('payloadBytesMax', o.payloadBytesMax, 512, 32, 512),
     requestsInFlightMax: int('requestsInFlightMax', o.requestsInFlightMax, 32, 1, 1024),
   };

@@ -188,7 +188,7 @@ export class PortSession {
     this.agentId = port.agentId ?? agentIdFor(hello.uid, this.linkName);
     this.online = true;
     this.startKeepalive();
-    this.ctx.emit(registerEvent(this.agentId, port.kind ?? 'device', caps, port));
+    this.ctx.emit(registerEvent(this.agentId, port.kind ?? 'device', caps, port, this.linkName));
     this.ctx.emit({ type: 'status', agentId: this.agentId, status: 'online' });
     this.ctx.logger.info(
       { port: port.path, agentId: this.agentId, firmware: hello.name },

@@ -1,4 +1,5 @@
 // The list of config sections. A new section: one file next to this one and one line here.
+import { bleSection } from './ble.js';
 import { brokerSection } from './broker.js';
 import { clusterSection } from './cluster.js';
 import { gatewaySection } from './gateway.js';
@@ -21,6 +22,7 @@ export const sections = {
   kernel: kernelSection,
   security: securitySection,
   serial: serialSection,
+  ble: bleSection,
   scheduler: schedulerSection,
   cluster: clusterSection,
 } as const;
