@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { type BrokerAccess, type BrokerGuard, hasGuard, type Principal } from './access.js';
 import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+import { guardDedupeOrder } from './dedupe-order.js';
 import { type CachedEmitter, cachedEmitter, MATCH_CACHE_TOPICS_MAX } from './match-cache.js';
 import { TopicRouter } from './topic-router.js';
 import { listenUnix, type UnixListener } from './unix-listener.js';
@@ -44,6 +45,7 @@ export class EmbeddedBroker implements Bus {
   #unix: UnixListener | undefined;
   #starting: Promise<void> | undefined;
   #emitter: CachedEmitter | undefined;
+  readonly #dedupeOrder = { late: 0 };
 
   constructor(options: EmbeddedBrokerOptions) {
     this.#options = options;
@@ -73,6 +75,11 @@ export class EmbeddedBroker implements Bus {
     return { cached: this.#emitter?.cached ?? false, ...(this.#emitter?.stats ?? { hits: 0, misses: 0, clears: 0 }) };
   }
 
+  /** packets that reached aedes' fan-out after a later-numbered one, and were kept from its dedupe (dedupe-order.ts) */
+  get latePackets(): number {
+    return this.#dedupeOrder.late;
+  }
+
   /** connected MQTT clients (sockets and WebSockets) */
   get connectedClients(): number {
     return this.#aedes?.connectedClients ?? 0;
@@ -99,6 +106,10 @@ export class EmbeddedBroker implements Bus {
       ...this.#hooks(),
     });
     this.#aedes = aedes;
+    const clients = (aedes as unknown as { clients: Record<string, object> }).clients;
+    if (!guardDedupeOrder(emitter.mq, () => Object.values(clients), this.#dedupeOrder)) {
+      this.#options.logger.warn('mqemitter changed shape: out-of-order QoS 1 messages may be dropped by aedes');
+    }
     await this.#guard?.start(aedes).catch(async (err: unknown) => {
       this.#aedes = undefined;
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
