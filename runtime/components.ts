@@ -5,6 +5,8 @@ import { ClusterComponent } from './cluster/cluster-component.js';
 import type { ComponentFactory } from './component.js';
 import { BleComponent } from './drivers/ble-component.js';
 import { SerialComponent } from './drivers/serial-component.js';
+import { HomeAssistantComponent } from './integrations/home-assistant/ha-component.js';
+import { MetricsComponent } from './integrations/metrics/metrics-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
 import { SchedulerComponent } from './scheduler/scheduler-component.js';
 import { kernelSecurityOptions } from './security/kernel-options.js';
@@ -18,4 +20,8 @@ export const extraComponents: ComponentFactory[] = [
   (ctx) => new SchedulerComponent(ctx),
   // this gateway as a Raft node of its site (cluster.enabled); replicates membership, agent placement, cluster tasks
   (ctx) => new ClusterComponent(ctx),
+  // the Prometheus scrape endpoint (metrics.enabled); reads the table and the health sections at scrape time
+  (ctx) => new MetricsComponent(ctx),
+  // agents as Home Assistant devices through MQTT discovery (homeAssistant.enabled)
+  (ctx) => new HomeAssistantComponent(ctx),
 ];

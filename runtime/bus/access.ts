@@ -4,7 +4,13 @@
 import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
 
-export type PrincipalRole = 'agent' | 'operator-admin' | 'operator-viewer' | 'gateway' | 'anonymous';
+export type PrincipalRole =
+  | 'agent'
+  | 'operator-admin'
+  | 'operator-viewer'
+  | 'operator-homeassistant'
+  | 'gateway'
+  | 'anonymous';
 
 export interface Principal {
   /** agent id, operator name or gateway id */

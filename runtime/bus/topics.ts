@@ -67,6 +67,16 @@ export const topics = {
   },
   /** filter matching the state of every task */
   anyTaskState: `${ROOT}/tasks/+/state`,
+  /** Home Assistant bridge (runtime/integrations/home-assistant): an agent's values as one retained JSON */
+  haState(agentId: string): string {
+    return `${ROOT}/ha/${agentId}/state`;
+  },
+  /** Home Assistant bridge: a control's command topic (payload ON/OFF, a number or PRESS) */
+  haCommand(agentId: string, command: string): string {
+    return `${ROOT}/ha/${agentId}/set/${command}`;
+  },
+  /** filter matching every Home Assistant command topic */
+  anyHaCommand: `${ROOT}/ha/+/set/+`,
   /** errors about messages whose sender cannot be answered anywhere else */
   errors: `${ROOT}/errors`,
 } as const;
@@ -91,6 +101,13 @@ export function parseAgentTopic(topic: string): ParsedAgentTopic | null {
   const channel = channelByPath.get(rest.slice(slash + 1));
   if (channel === undefined || !isValidId(agentId)) return null;
   return { agentId, channel };
+}
+
+/** agentos/v1/ha/lamp-1/set/relay.set -> { agentId: 'lamp-1', command: 'relay.set' }; null otherwise */
+export function parseHaCommandTopic(topic: string): { agentId: string; command: string } | null {
+  const m = /^agentos\/v1\/ha\/([^/]+)\/set\/([^/]+)$/.exec(topic);
+  if (!m || !isValidId(m[1] as string)) return null;
+  return { agentId: m[1] as string, command: m[2] as string };
 }
 
 /** the method name of an API request topic (either form), or null */

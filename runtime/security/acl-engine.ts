@@ -18,6 +18,8 @@ export interface AclEngineOptions {
   /** largest PUBLISH payload accepted, bytes */
   payloadBytesMax?: number | undefined;
   rules?: AclRules | undefined;
+  /** Home Assistant's discovery prefix, for the homeassistant role's rules */
+  haDiscoveryPrefix?: string | undefined;
   /** passwords of the agents the gateway's supervisor runs */
   tokens?: AgentTokens | undefined;
   /** extra subscribe filters by identity id, from config (security.grants) */
@@ -51,7 +53,7 @@ export class AclEngine implements BrokerAccess {
     this.store = opts.store;
     this.devMode = opts.devMode ?? false;
     this.payloadBytesMax = opts.payloadBytesMax ?? 256 * 1024;
-    this.rules = opts.rules ?? defaultRules({ root: opts.root });
+    this.rules = opts.rules ?? defaultRules({ root: opts.root, haDiscoveryPrefix: opts.haDiscoveryPrefix });
     this.configGrants = opts.grants ?? {};
     this.tokens = opts.tokens;
     for (const [id, filters] of Object.entries(this.configGrants)) {

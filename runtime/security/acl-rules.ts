@@ -21,6 +21,8 @@ export interface DefaultRulesOptions {
   viewerApiMethods?: readonly string[] | undefined;
   /** where cluster peers talk: runtime/cluster/transport's `<prefix>/cluster/<clusterId>/to/<nodeId>` inboxes */
   clusterPrefix?: string | undefined;
+  /** Home Assistant's MQTT discovery prefix (config homeAssistant.discoveryPrefix) */
+  haDiscoveryPrefix?: string | undefined;
 }
 
 /** Methods that only read. Keep in step with the gateway API of runtime/bus (docs/PROTOCOL.md). */
@@ -72,6 +74,7 @@ export const CLUSTER_PREFIX = 'agentos/cluster';
 export function defaultRules(opts: DefaultRulesOptions): AclRules {
   const r = opts.root;
   const cluster = opts.clusterPrefix ?? CLUSTER_PREFIX;
+  const ha = opts.haDiscoveryPrefix ?? 'homeassistant';
   // both request forms: any gateway, or one gateway by id
   const api = (methods: readonly string[]) => methods.flatMap((m) => [`${r}/api/${m}`, `${r}/gateways/+/api/${m}`]);
   const replies = [`${r}/replies/{id}`, `${r}/replies/{id}/#`, `${r}/replies/{id}:+`, `${r}/replies/{id}:+/#`];
@@ -87,6 +90,11 @@ export function defaultRules(opts: DefaultRulesOptions): AclRules {
     'operator-viewer': {
       publish: api(opts.viewerApiMethods ?? READ_ONLY_API_METHODS),
       subscribe: [`${r}/#`],
+    },
+    // reads discovery, agents' values and statuses; writes only its controls' command topics and its birth message
+    'operator-homeassistant': {
+      publish: [`${r}/ha/+/set/+`, `${ha}/status`],
+      subscribe: [`${ha}/#`, `${r}/ha/#`, `${r}/agents/+/status`, `${r}/gateways/+/status`],
     },
     gateway: {
       publish: [`${cluster}/#`, `${r}/gateways/{id}/#`],

@@ -3,7 +3,8 @@ import type { Principal, PrincipalRole } from '../bus/access.js';
 import { topicFilterProblem } from './topic-filter.js';
 
 export type IdentityKind = 'agent' | 'operator' | 'gateway';
-export type OperatorRole = 'admin' | 'viewer';
+/** `homeassistant`: the Home Assistant integration's MQTT login (runtime/integrations/home-assistant) */
+export type OperatorRole = 'admin' | 'viewer' | 'homeassistant';
 
 export interface Identity {
   id: string;
@@ -22,7 +23,7 @@ export interface Identity {
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const GRANTS_MAX = 32;
 export const KINDS: readonly IdentityKind[] = ['agent', 'operator', 'gateway'];
-export const OPERATOR_ROLES: readonly OperatorRole[] = ['admin', 'viewer'];
+export const OPERATOR_ROLES: readonly OperatorRole[] = ['admin', 'viewer', 'homeassistant'];
 
 export function idProblem(id: unknown): string | null {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
@@ -66,6 +67,8 @@ export function principalOf(identity: Identity): Principal {
         ? 'gateway'
         : identity.role === 'admin'
           ? 'operator-admin'
-          : 'operator-viewer';
+          : identity.role === 'homeassistant'
+            ? 'operator-homeassistant'
+            : 'operator-viewer';
   return { id: identity.id, role, grants: [...identity.grants] };
 }

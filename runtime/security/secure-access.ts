@@ -36,6 +36,7 @@ export class SecureAccess extends AclEngine implements GuardedBrokerAccess {
     super({
       store,
       root: ROOT,
+      haDiscoveryPrefix: config.homeAssistant.discoveryPrefix,
       devMode: s.devMode,
       payloadBytesMax: s.limits.payloadBytesMax,
       grants: s.grants,

@@ -158,6 +158,26 @@ t.test('operators: admin may do anything, viewer only reads', async (t) => {
   t.pass('viewer calling a state-changing API method is disconnected');
 });
 
+t.test('the homeassistant role reads discovery and values, writes only its controls', async (t) => {
+  const h = await startHarness();
+  t.teardown(h.close);
+  const ha = await h.store.add({ id: 'hass', kind: 'operator', role: 'homeassistant' });
+  const c = await h.connect({ clientId: 'hass:ha-1', username: 'hass', password: ha.secret });
+  t.equal(await subscribeGranted(c, 'homeassistant/#'), 1, 'discovery configs');
+  t.equal(await subscribeGranted(c, `${R}/ha/#`), 1, 'agent values');
+  t.equal(await subscribeGranted(c, `${R}/agents/+/status`), 1, 'agent availability');
+  t.equal(await subscribeGranted(c, `${R}/gateways/+/status`), 1, 'gateway availability');
+  t.equal(await subscribeGranted(c, `${R}/agents/+/telemetry`), 128, 'not raw telemetry');
+  t.equal(await subscribeGranted(c, `${R}/#`), 128, 'not the whole namespace');
+  await c.publishAsync('homeassistant/status', 'online', { qos: 1 });
+  await c.publishAsync(`${R}/ha/lamp-1/set/relay.set`, 'ON', { qos: 1 });
+  t.ok(c.connected, 'birth message and a control command are allowed');
+  const gone = closed(c);
+  c.publish(`${R}/agents/lamp-1/cmd`, '{}');
+  await gone;
+  t.pass('a raw agent command is refused (disconnected)');
+});
+
 t.test('grants let an agent read extra topics, never write them', async (t) => {
   const h = await startHarness();
   t.teardown(h.close);

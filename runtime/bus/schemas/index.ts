@@ -4,6 +4,7 @@ import { heartbeatSchema, helloSchema, stateSchema, statusSchema, telemetrySchem
 import { apiReplySchema, apiRequestSchema, errorMessageSchema, gatewayStatusSchema } from './api-messages.js';
 import { commandReplySchema, commandSchema } from './command-messages.js';
 import type { JsonSchema } from './common.js';
+import { haCommandSchema, haStateSchema } from './ha-messages.js';
 import {
   mailboxAckSchema,
   mailboxSendSchema,
@@ -231,6 +232,28 @@ export const messages = {
       gatewayId: 'gw-1',
       tsMs: 1764000000000,
     },
+  },
+  haState: {
+    topic: 'agentos/v1/ha/{agentId}/state',
+    publisher: 'gateway',
+    retained: true,
+    qos: 0,
+    summary:
+      'With homeAssistant.enabled: the values Home Assistant entities read (their value_template picks one key). ' +
+      'Discovery configs go to <discoveryPrefix>/<component>/agentos_<gatewayId>_<agentId>/<object>/config.',
+    schema: haStateSchema,
+    example: { status: 'online', values: { temperature: 21.5, relay: true }, updatedAtMs: 1764000000000 },
+  },
+  haCommand: {
+    topic: 'agentos/v1/ha/{agentId}/set/{command}',
+    publisher: 'client',
+    retained: false,
+    qos: 1,
+    summary:
+      "A Home Assistant control: the gateway sends the agent command it was announced for (switch: the command's " +
+      'one boolean parameter; number: its one numeric parameter; button: no parameter). Needs the homeassistant role.',
+    schema: haCommandSchema,
+    example: 'ON',
   },
   gatewayStatus: {
     topic: 'agentos/v1/gateways/{gatewayId}/status',

@@ -97,11 +97,11 @@ export const credentialsCommand: CliCommand = {
   name: 'credentials',
   summary: 'Add, rotate, revoke or list the credentials of agents, operators and gateways (on this host).',
   usage:
-    'add ID [--kind agent|operator|gateway] [--role admin|viewer] [--grant FILTER]... | rotate ID | revoke ID | list',
+    'add ID [--kind agent|operator|gateway] [--role admin|viewer|homeassistant] [--grant FILTER]... | rotate ID | revoke ID | list',
   help: {
     ...storeHelp,
     'kind KIND': 'add: agent (default), operator or gateway',
-    'role ROLE': 'add: an operator’s role, admin or viewer (default viewer)',
+    'role ROLE': 'add: an operator’s role, admin, viewer or homeassistant (the Home Assistant login; default viewer)',
   },
   options: { ...storeOptions, kind: { type: 'string' }, role: { type: 'string' } },
   async run(args, io) {

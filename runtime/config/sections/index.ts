@@ -3,9 +3,11 @@ import { bleSection } from './ble.js';
 import { brokerSection } from './broker.js';
 import { clusterSection } from './cluster.js';
 import { gatewaySection } from './gateway.js';
+import { homeAssistantSection } from './home-assistant.js';
 import { kernelSection } from './kernel.js';
 import { livenessSection } from './liveness.js';
 import { logSection } from './log.js';
+import { metricsSection } from './metrics.js';
 import { protocolSection } from './protocol.js';
 import { schedulerSection } from './scheduler.js';
 import { securitySection } from './security.js';
@@ -25,4 +27,6 @@ export const sections = {
   ble: bleSection,
   scheduler: schedulerSection,
   cluster: clusterSection,
+  metrics: metricsSection,
+  homeAssistant: homeAssistantSection,
 } as const;
