@@ -17,6 +17,7 @@ const PEERS = [
   ['g++', 'g++', []],
   ['make', 'make', []],
   ['openssl', 'openssl', []],
+  ['systemd-analyze', 'systemd', ['/usr/bin/systemd-analyze']],
 ];
 
 function has(cmd, extraPaths) {

@@ -6,6 +6,7 @@ import { clusterCommand } from './cluster.js';
 import { credentialsCommand } from './credentials.js';
 import { modelCommand } from './model.js';
 import { otaCommand } from './ota.js';
+import { serviceCommand } from './service.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { tasksCommand } from './tasks.js';
@@ -20,4 +21,5 @@ export const commands: readonly CliCommand[] = [
   otaCommand,
   tasksCommand,
   clusterCommand,
+  serviceCommand,
 ];
