@@ -5,6 +5,7 @@ import { ClusterComponent } from './cluster/cluster-component.js';
 import type { ComponentFactory } from './component.js';
 import { BleComponent } from './drivers/ble-component.js';
 import { SerialComponent } from './drivers/serial-component.js';
+import { DashboardComponent } from './integrations/dashboard/dashboard-component.js';
 import { HomeAssistantComponent } from './integrations/home-assistant/ha-component.js';
 import { MetricsComponent } from './integrations/metrics/metrics-component.js';
 import { KernelComponent } from './kernel/kernel-component.js';
@@ -24,4 +25,6 @@ export const extraComponents: ComponentFactory[] = [
   (ctx) => new MetricsComponent(ctx),
   // agents as Home Assistant devices through MQTT discovery (homeAssistant.enabled)
   (ctx) => new HomeAssistantComponent(ctx),
+  // the live page on the MQTT WebSocket port (dashboard.enabled, on by default)
+  (ctx) => new DashboardComponent(ctx),
 ];

@@ -1,5 +1,6 @@
 // What the gateway's components see of MQTT, whichever broker is behind it: the embedded aedes (in-process delivery,
 // no socket hop) or an external broker through an mqtt.js client.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ParsedAgentTopic } from './topics.js';
 
 export interface PublishOptions {
@@ -24,7 +25,14 @@ export interface Bus {
   publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
   /** resolves once the subscription is active; the result removes it */
   subscribe(filter: string, handler: MessageHandler): Promise<Unsubscribe>;
+  /**
+   * Plain HTTP requests on the MQTT-over-WebSocket listener go to `handler` (the dashboard), upgrades stay MQTT.
+   * Only the embedded broker with a WebSocket listener has it; the result removes the handler.
+   */
+  serveHttp?(handler: HttpHandler): () => void;
 }
+
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** subscribes several filters, returning one function that removes them all */
 export async function subscribeAll(bus: Bus, entries: ReadonlyArray<[string, MessageHandler]>): Promise<Unsubscribe> {

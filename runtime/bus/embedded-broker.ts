@@ -7,7 +7,7 @@ import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, ty
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { type BrokerAccess, type BrokerGuard, hasGuard, type Principal } from './access.js';
-import type { Bus, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
+import type { Bus, HttpHandler, MessageHandler, PublishOptions, Unsubscribe } from './bus.js';
 import { guardDedupeOrder } from './dedupe-order.js';
 import { type CachedEmitter, cachedEmitter, MATCH_CACHE_TOPICS_MAX } from './match-cache.js';
 import { TopicRouter } from './topic-router.js';
@@ -46,6 +46,7 @@ export class EmbeddedBroker implements Bus {
   #starting: Promise<void> | undefined;
   #emitter: CachedEmitter | undefined;
   readonly #dedupeOrder = { late: 0 };
+  #httpHandler: HttpHandler | undefined;
 
   constructor(options: EmbeddedBrokerOptions) {
     this.#options = options;
@@ -73,6 +74,14 @@ export class EmbeddedBroker implements Bus {
   /** the broker's topic -> subscribers cache (match-cache.ts): whether it is on, and its counters */
   get matchCache(): { cached: boolean; hits: number; misses: number; clears: number } {
     return { cached: this.#emitter?.cached ?? false, ...(this.#emitter?.stats ?? { hits: 0, misses: 0, clears: 0 }) };
+  }
+
+  /** plain HTTP requests on the WebSocket listener go to `handler` (bus.ts); without a listener it is never called */
+  serveHttp(handler: HttpHandler): () => void {
+    this.#httpHandler = handler;
+    return () => {
+      if (this.#httpHandler === handler) this.#httpHandler = undefined;
+    };
   }
 
   /** packets that reached aedes' fan-out after a later-numbered one, and were kept from its dedupe (dedupe-order.ts) */
@@ -137,8 +146,10 @@ export class EmbeddedBroker implements Bus {
   async #startWebSocket(aedes: Aedes, port: number): Promise<void> {
     // loaded here: a gateway without a WebSocket listener does not carry the ws package
     const { createWebSocketStream, WebSocketServer } = await import('ws');
-    const http = createHttpServer((_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+    const http = createHttpServer((req, res) => {
+      const serve = this.#httpHandler;
+      if (serve) serve(req, res);
+      else res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
     });
     const guard = this.#guard;
     const wss = new WebSocketServer({ server: http, ...(guard ? { maxPayload: guard.wsPayloadBytesMax } : {}) });

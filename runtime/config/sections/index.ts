@@ -2,6 +2,7 @@
 import { bleSection } from './ble.js';
 import { brokerSection } from './broker.js';
 import { clusterSection } from './cluster.js';
+import { dashboardSection } from './dashboard.js';
 import { gatewaySection } from './gateway.js';
 import { homeAssistantSection } from './home-assistant.js';
 import { kernelSection } from './kernel.js';
@@ -29,4 +30,5 @@ export const sections = {
   cluster: clusterSection,
   metrics: metricsSection,
   homeAssistant: homeAssistantSection,
+  dashboard: dashboardSection,
 } as const;
