@@ -2,6 +2,7 @@
 // default), which logs into that same port as an operator and follows the gateway over MQTT (static/). The server
 // side holds no session and no data: what a browser sees is what its MQTT identity may read. Off with
 // dashboard.enabled: false, and off by itself with an external broker or without the WebSocket listener.
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, GatewayContext } from '../../component.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
@@ -56,12 +57,21 @@ export class DashboardComponent implements Component {
     this.stats.served++;
     res.writeHead(200, {
       'content-type': file.type,
-      'content-length': file.body.length,
+      'content-length': file.bytes,
       'cache-control': file.maxAgeS > 0 ? `public, max-age=${file.maxAgeS}` : 'no-cache',
       'content-security-policy': CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file.path)
+      .on('error', (err) => {
+        this.ctx.logger.warn({ err: err.message, path: file.path }, 'dashboard file not readable');
+        res.destroy(err);
+      })
+      .pipe(res);
   }
 }

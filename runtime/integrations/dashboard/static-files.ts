@@ -1,12 +1,14 @@
-// The dashboard's files, read once at start: the page, its scripts and mqtt.js's browser build from the installed
-// mqtt package. Found from the package root, so the same code serves them from a checkout (tsx) and from dist/.
-import { existsSync, readFileSync } from 'node:fs';
+// The dashboard's files: the page, its scripts and mqtt.js's browser build from the installed mqtt package. Found
+// from the package root, so the same code serves them from a checkout (tsx) and from dist/. Checked at start, read
+// from disk per request: a page is loaded rarely, and a gateway on a Pi should not hold 350 KB of it in memory.
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface StaticFile {
-  body: Buffer;
+  path: string;
+  bytes: number;
   type: string;
   /** seconds a browser may reuse it */
   maxAgeS: number;
@@ -27,20 +29,20 @@ function packageRoot(from: string): string {
   }
 }
 
-/** path -> file; throws naming the file that is missing */
+function file(path: string, type: string, maxAgeS: number): StaticFile {
+  return { path, bytes: statSync(path).size, type, maxAgeS };
+}
+
+/** url path -> file; throws naming the file that is missing */
 export function loadStaticFiles(): Map<string, StaticFile> {
   const root = packageRoot(dirname(fileURLToPath(import.meta.url)));
   const dir = join(root, 'runtime', 'integrations', 'dashboard', 'static');
   const files = new Map<string, StaticFile>();
   for (const [path, [name, type]] of Object.entries(PAGES)) {
-    files.set(path, { body: readFileSync(join(dir, name)), type, maxAgeS: 0 });
+    files.set(path, file(join(dir, name), type, 0));
   }
   const require = createRequire(import.meta.url);
   const mqttDir = dirname(require.resolve('mqtt/package.json'));
-  files.set('/vendor/mqtt.esm.js', {
-    body: readFileSync(join(mqttDir, 'dist', 'mqtt.esm.js')),
-    type: 'text/javascript; charset=utf-8',
-    maxAgeS: 86400,
-  });
+  files.set('/vendor/mqtt.esm.js', file(join(mqttDir, 'dist', 'mqtt.esm.js'), 'text/javascript; charset=utf-8', 86400));
   return files;
 }
