@@ -1,8 +1,10 @@
 // The broker's access-control seam. The embedded broker calls these from aedes' authenticate / authorizePublish /
 // authorizeSubscribe hooks; runtime/security implements them (credentials, roles, topic ACLs). The development
 // implementation lets everyone in and must be announced loudly at start.
+
 import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
+import type { HttpHandler } from './bus.js';
 
 export type PrincipalRole =
   | 'agent'
@@ -37,8 +39,11 @@ export interface BrokerGuard {
   accept(stream: Duplex, remoteAddress: string): boolean;
   /** largest WebSocket message the listeners should accept, bytes */
   readonly wsPayloadBytesMax: number;
-  /** once aedes exists: installs its hooks over the broker's and opens the TLS listeners */
-  start(broker: Aedes): Promise<void>;
+  /**
+   * once aedes exists: installs its hooks over the broker's and opens the TLS listeners; `http` gives the handler of
+   * plain HTTPS requests on the secure WebSocket port (the dashboard), as the plain port has (bus.ts `serveHttp`)
+   */
+  start(broker: Aedes, http?: () => HttpHandler | undefined): Promise<void>;
   stop(): Promise<void>;
   /** URLs of the TLS listeners it opened (null when off) */
   urls(): { mqtts: string | null; wss: string | null };

@@ -119,11 +119,13 @@ export class EmbeddedBroker implements Bus {
     if (!guardDedupeOrder(emitter.mq, () => Object.values(clients), this.#dedupeOrder)) {
       this.#options.logger.warn('mqemitter changed shape: out-of-order QoS 1 messages may be dropped by aedes');
     }
-    await this.#guard?.start(aedes).catch(async (err: unknown) => {
-      this.#aedes = undefined;
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      throw err;
-    });
+    await this.#guard
+      ?.start(aedes, () => this.#httpHandler)
+      .catch(async (err: unknown) => {
+        this.#aedes = undefined;
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        throw err;
+      });
     aedes.on('clientError', (client, err) =>
       this.#options.logger.debug({ clientId: client.id, err: err.message }, 'client error'),
     );

@@ -1,10 +1,12 @@
 // The gateway's security layer built from config: the ACL engine (BrokerAccess) and its guard (BrokerGuard), which
 // owns the credential store, flood limits, broker hooks and TLS listeners. The constructor does no I/O; the embedded
 // broker starts and stops the guard with itself.
+
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Aedes } from 'aedes';
 import type { BrokerGuard, GuardedBrokerAccess } from '../bus/access.js';
+import type { HttpHandler } from '../bus/bus.js';
 import { ROOT } from '../bus/topics.js';
 import type { Config } from '../config/schema.js';
 import { AclEngine } from './acl-engine.js';
@@ -74,16 +76,16 @@ export class SecurityGuard implements BrokerGuard {
     return this.security.accept(stream, ip);
   }
 
-  async start(broker: Aedes): Promise<void> {
+  async start(broker: Aedes, http?: () => HttpHandler | undefined): Promise<void> {
     try {
-      await this.open(broker);
+      await this.open(broker, http);
     } catch (err) {
       await this.stop(); // a failed start leaves no watcher or listener behind
       throw err;
     }
   }
 
-  private async open(broker: Aedes): Promise<void> {
+  private async open(broker: Aedes, http: (() => HttpHandler | undefined) | undefined): Promise<void> {
     this.store.on('error', (err) => this.logger.error({ err: err.message }, 'security: credential file watch failed'));
     await this.store.start();
     this.security.install(broker);
@@ -98,6 +100,7 @@ export class SecurityGuard implements BrokerGuard {
         wsPayloadBytesMax: this.wsPayloadBytesMax,
         admit: (stream, ip) => this.security.admit(stream, ip),
         guard: (stream, ip) => this.security.guardStream(stream, ip),
+        http,
       });
       await this.listeners.start(broker);
     }

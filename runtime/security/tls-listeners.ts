@@ -2,12 +2,14 @@
 // certificates on, the site CA verifies them during the handshake ('require' refuses a client without one; 'request'
 // lets it fall back to a password). Connection limits count raw sockets before the handshake, so a handshake flood
 // is bounded too, and a handshake that does not finish in `handshakeTimeoutMs` is dropped.
+
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import type { Aedes } from 'aedes';
 import type { WebSocketServer } from 'ws';
+import type { HttpHandler } from '../bus/bus.js';
 import type { ClientCertMode } from '../config/sections/security.js';
 
 export interface TlsMaterial {
@@ -30,6 +32,8 @@ export interface TlsListenersOptions {
   admit(stream: Duplex, ip: string): boolean;
   /** limits on the decrypted stream before aedes reads it */
   guard(stream: Duplex, ip: string): void;
+  /** the handler of plain HTTPS requests on the WebSocket port, when one is set (the dashboard) */
+  http?: (() => HttpHandler | undefined) | undefined;
 }
 
 export class TlsListeners {
@@ -63,8 +67,10 @@ export class TlsListeners {
     if (o.wsPort !== null) {
       // loaded here: a gateway without a secure WebSocket listener does not carry the ws package
       const { createWebSocketStream, WebSocketServer } = await import('ws');
-      const server = createHttpsServer(secure, (_req, res) => {
-        res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket only\n');
+      const server = createHttpsServer(secure, (req, res) => {
+        const serve = o.http?.();
+        if (serve) serve(req, res);
+        else res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket only\n');
       });
       this.track(server);
       const wss = new WebSocketServer({ server, maxPayload: o.wsPayloadBytesMax });

@@ -2,15 +2,20 @@
 // its model (static/dashboard-model.js, the same file the browser runs) logged in over MQTT-over-WebSocket as a
 // viewer on a secure gateway, following agents, telemetry and tasks live. Wrong credentials are refused with a
 // message; methods other than GET/HEAD and unknown paths are refused.
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
 // @ts-expect-error: a browser module in plain JavaScript, without types
 import { DashboardModel } from '../../runtime/integrations/dashboard/static/dashboard-model.js';
+import { createSiteCertificates } from '../../runtime/security/certs.js';
 import type { SecureAccess } from '../../runtime/security/secure-access.js';
 import { startGateway } from '../helpers/gateway.js';
 import { connectMqtt } from '../helpers/mqtt-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 function get(url: string, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -85,4 +90,35 @@ t.test('the model follows a secure gateway live, as a viewer', async (t) => {
     'event log',
   );
   t.same(model.statusCounts(), { online: 1, busy: 0, offline: 0, failed: 0 });
+});
+
+t.test('over TLS: the page on the secure WebSocket port, and the model logs in there', async (t) => {
+  const certs = join(await tempDir(t, 'agentos-dash-tls-'), 'certs');
+  await createSiteCertificates({ dir: certs, siteName: 'test-site', serverName: 'server', altNames: ['127.0.0.1'] });
+  const gw = await startGateway(t, {
+    config: {
+      broker: { host: '127.0.0.1', port: 0, wsPort: null },
+      security: { devMode: false, certsDir: certs, tls: { port: null, wsPort: 0 } },
+    },
+  });
+  const access = gw.gateway.context.access as SecureAccess;
+  const wss = access.guard.urls().wss ?? '';
+  const ca = await readFile(join(certs, 'ca.crt'));
+  const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    httpsRequest(`${wss.replace(/^wss/, 'https')}/`, { ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    })
+      .on('error', reject)
+      .end();
+  });
+  t.equal(page.status, 200, 'the page over HTTPS');
+  t.match(page.body, /AgentOS Edge/);
+  const viewer = await access.credentials.add({ id: 'victor', kind: 'operator', role: 'viewer' });
+  const connect = (url: string, opts: object) => mqtt.connect(url, { ...opts, ca });
+  const model = new DashboardModel({ connect, url: wss, username: 'victor', password: viewer.secret });
+  t.teardown(() => model.stop());
+  await model.start();
+  t.equal(model.health.gatewayId, 'gw-test', 'logged in over wss');
 });

@@ -23,18 +23,22 @@ export class DashboardComponent implements Component {
   async start(): Promise<void> {
     const { config, bus, logger, health } = this.ctx;
     if (!config.dashboard.enabled || this.off) return;
-    if (!bus.serveHttp || config.broker.wsPort === null) {
-      logger.info('dashboard off: it is served on the embedded broker WebSocket listener (broker.wsPort)');
+    const port = config.broker.wsPort ?? config.security.tls.wsPort;
+    if (!bus.serveHttp || port === null) {
+      logger.info('dashboard off: it is served on the embedded broker WebSocket listeners (broker.wsPort, tls.wsPort)');
       return;
     }
     this.files ??= loadStaticFiles();
     const offHttp = bus.serveHttp((req, res) => this.serve(req, res));
-    const offHealth = health.add('dashboard', () => ({ port: config.broker.wsPort, ...this.stats }));
+    const offHealth = health.add('dashboard', () => ({ port, ...this.stats }));
     this.off = () => {
       offHttp();
       offHealth();
     };
-    logger.info({ port: config.broker.wsPort }, 'dashboard: on the MQTT WebSocket port, http://<gateway>:<port>/');
+    logger.info(
+      { port, tlsPort: config.security.tls.wsPort },
+      'dashboard: on the MQTT WebSocket port, http://<gateway>:<port>/',
+    );
   }
 
   async stop(): Promise<void> {
