@@ -8,6 +8,8 @@ import { SerialComponent } from './drivers/serial-component.js';
 import { DashboardComponent } from './integrations/dashboard/dashboard-component.js';
 import { HomeAssistantComponent } from './integrations/home-assistant/ha-component.js';
 import { MetricsComponent } from './integrations/metrics/metrics-component.js';
+import { JobsComponent } from './jobs/jobs-component.js';
+import { provideTaskService } from './jobs/task-service-link.js';
 import { KernelComponent } from './kernel/kernel-component.js';
 import { SchedulerComponent } from './scheduler/scheduler-component.js';
 import { kernelSecurityOptions } from './security/kernel-options.js';
@@ -18,7 +20,9 @@ export const extraComponents: ComponentFactory[] = [
   (ctx) => new SerialComponent(ctx),
   (ctx) => new BleComponent(ctx),
   // the live task scheduler; it owns the policy component (shipped rl model or its fallback heuristic)
-  (ctx) => new SchedulerComponent(ctx),
+  (ctx) => provideTaskService(ctx, new SchedulerComponent(ctx)),
+  // jobs: DAGs of steps run as tasks of the scheduler above (in-process), results aggregated
+  (ctx) => new JobsComponent(ctx),
   // this gateway as a Raft node of its site (cluster.enabled); replicates membership, agent placement, cluster tasks
   (ctx) => new ClusterComponent(ctx),
   // the Prometheus scrape endpoint (metrics.enabled); reads the table and the health sections at scrape time

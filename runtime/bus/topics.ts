@@ -67,6 +67,10 @@ export const topics = {
   },
   /** filter matching the state of every task */
   anyTaskState: `${ROOT}/tasks/+/state`,
+  /** retained state of a submitted job (runtime/jobs) */
+  jobState(jobId: string): string {
+    return `${ROOT}/jobs/${jobId}/state`;
+  },
   /** Home Assistant bridge (runtime/integrations/home-assistant): an agent's values as one retained JSON */
   haState(agentId: string): string {
     return `${ROOT}/ha/${agentId}/state`;

@@ -33,6 +33,8 @@ export const READ_ONLY_API_METHODS = [
   'agents.ps',
   'tasks.get',
   'tasks.list',
+  'jobs.get',
+  'jobs.list',
   'resources.usage',
   'ota.status',
   'cluster.status',

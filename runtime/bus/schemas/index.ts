@@ -5,6 +5,7 @@ import { apiReplySchema, apiRequestSchema, errorMessageSchema, gatewayStatusSche
 import { commandReplySchema, commandSchema } from './command-messages.js';
 import type { JsonSchema } from './common.js';
 import { haCommandSchema, haStateSchema } from './ha-messages.js';
+import { jobStateSchema } from './job-messages.js';
 import {
   mailboxAckSchema,
   mailboxSendSchema,
@@ -128,6 +129,24 @@ export const messages = {
       attempts: 1,
       agentId: 'cam-1',
       result: { objects: 3 },
+      tsMs: 1764000000000,
+    },
+  },
+  jobState: {
+    topic: 'agentos/v1/jobs/{jobId}/state',
+    publisher: 'gateway',
+    retained: true,
+    qos: 1,
+    summary:
+      'A job (runtime/jobs) and the state of each of its steps, at every change; the result when done (inline up to ' +
+      '16 KiB, else resultBytes; jobs.get has it). Retained while the gateway keeps the job; cleared (empty retained ' +
+      'payload) when it drops a finished job. Its steps run as tasks {jobId}.s{index}.',
+    schema: jobStateSchema,
+    example: {
+      jobId: 'nightly-1',
+      state: 'done',
+      steps: { fetch: 'done', left: 'done', right: 'done', merge: 'done' },
+      result: { steps: { fetch: 3, left: 6, right: 9, merge: 15 } },
       tsMs: 1764000000000,
     },
   },

@@ -4,6 +4,7 @@ import { agentsCommand } from './agents.js';
 import { certsCommand } from './certs.js';
 import { clusterCommand } from './cluster.js';
 import { credentialsCommand } from './credentials.js';
+import { jobsCommand } from './jobs.js';
 import { modelCommand } from './model.js';
 import { otaCommand } from './ota.js';
 import { serviceCommand } from './service.js';
@@ -20,6 +21,7 @@ export const commands: readonly CliCommand[] = [
   certsCommand,
   otaCommand,
   tasksCommand,
+  jobsCommand,
   clusterCommand,
   serviceCommand,
 ];

@@ -5,6 +5,7 @@ import { clusterSection } from './cluster.js';
 import { dashboardSection } from './dashboard.js';
 import { gatewaySection } from './gateway.js';
 import { homeAssistantSection } from './home-assistant.js';
+import { jobsSection } from './jobs.js';
 import { kernelSection } from './kernel.js';
 import { livenessSection } from './liveness.js';
 import { logSection } from './log.js';
@@ -27,6 +28,7 @@ export const sections = {
   serial: serialSection,
   ble: bleSection,
   scheduler: schedulerSection,
+  jobs: jobsSection,
   cluster: clusterSection,
   metrics: metricsSection,
   homeAssistant: homeAssistantSection,
