@@ -1,10 +1,11 @@
 // The simulated devices of examples/devices as real processes against a gateway: the lamp answers light.set, the
 // thermostat keeps its setpoint in its storage on the gateway, the robot arm runs a move.to task with progress and
-// leaves a handover note in the lamp's mailbox.
+// leaves a handover note in the lamp's mailbox; and examples/jobs/cell-route.json run by the planner and the arm.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { TaskUpdateMessage } from '../../runtime/bus/schemas/task-messages.js';
 import { startGateway } from '../helpers/gateway.js';
 import { repoRoot } from '../helpers/teardown.js';
@@ -89,4 +90,37 @@ t.test('lamp, thermostat and robot arm', async (t) => {
     10000,
     'handover in the lamp mailbox',
   );
+});
+
+t.test('the job example: the supervised planner and the arm run cell-route.json', async (t) => {
+  const gw = await startGateway(t);
+  const stateDir = await tempDir(t, 'agentos-examples-job-');
+  const { registry } = gw.gateway.context;
+  const api = await ApiClient.connect({ url: gw.url, timeoutMs: 20000 });
+  t.teardown(() => api.close());
+  await api.call('agents.run', { dir: join(repoRoot, 'examples/planner-agent') });
+  device(t, 'robot-arm.ts', gw.url, 'arm-1', stateDir);
+  for (const id of ['planner', 'arm-1']) {
+    await waitFor(() => registry.get(id)?.status === 'online', 30000, `${id} online`);
+  }
+  const spec = JSON.parse(readFileSync(join(repoRoot, 'examples/jobs/cell-route.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  await api.call('jobs.submit', spec);
+  type Job = { state: string; result?: { steps: Record<string, unknown> } };
+  const job = await waitFor(
+    async () => {
+      const { job } = await api.call<{ job: Job }>('jobs.get', { jobId: 'cell-route-1' });
+      return job.state === 'done' || job.state === 'failed' ? job : null;
+    },
+    60000,
+    'the job ended',
+  );
+  t.equal(job.state, 'done');
+  t.match(job.result?.steps, {
+    plan: { steps: 8 },
+    'arm-to-pickup': { pos: { x: 120, y: 40, z: 10 } },
+    'arm-to-drop': { pos: { x: 300, y: 90, z: 10 } },
+  });
 });
