@@ -41,7 +41,10 @@ export function advantages(recs: readonly EpisodeRecord[], horizonMs: number): F
   });
   let ss = 0;
   let n = 0;
-  for (const a of out) for (const x of a) (ss += x * x), n++;
+  for (const a of out) {
+    for (const x of a) ss += x * x;
+    n += a.length;
+  }
   const scale = n > 0 && ss > 0 ? 1 / Math.sqrt(ss / n) : 1;
   for (const a of out) for (let t = 0; t < a.length; t++) a[t]! *= scale;
   return out;
