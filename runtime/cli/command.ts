@@ -42,6 +42,20 @@ export function helpText(cmd: CliCommand): string {
   return lines.join('\n');
 }
 
+/** the handler of the first positional (default `fallback`), or a UsageError listing the valid ones */
+export function pickSubcommand<T>(
+  subcommands: Readonly<Record<string, T>>,
+  args: ParsedArgs,
+  fallback: string,
+): { run: T; rest: string[] } {
+  const [sub = fallback, ...rest] = args.positionals;
+  const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+  if (run === undefined) {
+    throw new UsageError(`unknown subcommand "${sub}"; valid: ${Object.keys(subcommands).join(', ')}`);
+  }
+  return { run, rest };
+}
+
 /** an integer option value, or a UsageError naming the option */
 export function intOption(values: ParsedArgs['values'], name: string): number | undefined {
   const v = values[name];

@@ -2,7 +2,7 @@
 // Any member answers: a follower forwards writes to the leader and adds the leader's view (with lag) to status.
 import type { ApiClient } from '../../bus/api-client.js';
 import { apiHelp, apiOptions, withApi } from '../api-options.js';
-import { type CliCommand, type CliIo, type ParsedArgs, UsageError } from '../command.js';
+import { type CliCommand, type CliIo, type ParsedArgs, pickSubcommand, UsageError } from '../command.js';
 import { printClusterStatus } from './cluster-status.js';
 
 type Sub = (api: ApiClient, rest: string[], args: ParsedArgs, io: CliIo) => Promise<unknown>;
@@ -53,9 +53,7 @@ export const clusterCommand: CliCommand = {
   },
   options: { ...apiOptions, local: { type: 'boolean' }, stale: { type: 'boolean' }, priority: { type: 'string' } },
   async run(args, io) {
-    const [sub = 'status', ...rest] = args.positionals;
-    const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
-    if (!run) throw new UsageError(`unknown subcommand "${sub}"; valid: ${Object.keys(subcommands).join(', ')}`);
+    const { run, rest } = pickSubcommand(subcommands, args, 'status');
     // cluster calls may wait for a commit or an election: a longer default than other commands
     const values = { ...args.values, 'timeout-ms': args.values['timeout-ms'] ?? '15000' };
     const result = await withApi({ ...args, values }, io.env, (api) => run(api, rest, args, io));

@@ -1,7 +1,7 @@
 // agentos jobs submit|list|show|cancel: the jobs (DAGs of tasks) of a running gateway, over its MQTT API.
 // Each subcommand lives in its own file (jobs-*.ts); this one holds the shared options and dispatches.
 import { apiHelp, apiOptions } from '../api-options.js';
-import { type CliCommand, UsageError } from '../command.js';
+import { type CliCommand, pickSubcommand } from '../command.js';
 import { runJobsCancel } from './jobs-cancel.js';
 import { runJobsList } from './jobs-list.js';
 import { runJobsShow } from './jobs-show.js';
@@ -33,9 +33,7 @@ export const jobsCommand: CliCommand = {
     reason: { type: 'string' },
   },
   async run(args, io) {
-    const [sub = 'list', ...rest] = args.positionals;
-    const run = Object.hasOwn(subcommands, sub) ? subcommands[sub as keyof typeof subcommands] : undefined;
-    if (!run) throw new UsageError(`unknown subcommand "${sub}"; valid: ${Object.keys(subcommands).join(', ')}`);
+    const { run, rest } = pickSubcommand(subcommands, args, 'list');
     return run({ ...args, positionals: rest }, io);
   },
 };

@@ -1,7 +1,7 @@
 // agentos tasks submit|list|show|cancel: the live task scheduler of a running gateway, over its MQTT API.
 // Each subcommand lives in its own file (tasks-*.ts); this one holds the shared options and dispatches.
 import { apiHelp, apiOptions } from '../api-options.js';
-import { type CliCommand, UsageError } from '../command.js';
+import { type CliCommand, pickSubcommand } from '../command.js';
 import { runTasksCancel } from './tasks-cancel.js';
 import { runTasksList } from './tasks-list.js';
 import { runTasksShow } from './tasks-show.js';
@@ -34,9 +34,7 @@ export const tasksCommand: CliCommand = {
     reason: { type: 'string' },
   },
   async run(args, io) {
-    const [sub = 'list', ...rest] = args.positionals;
-    const run = Object.hasOwn(subcommands, sub) ? subcommands[sub as keyof typeof subcommands] : undefined;
-    if (!run) throw new UsageError(`unknown subcommand "${sub}"; valid: ${Object.keys(subcommands).join(', ')}`);
+    const { run, rest } = pickSubcommand(subcommands, args, 'list');
     return run({ ...args, positionals: rest }, io);
   },
 };
