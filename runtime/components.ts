@@ -8,6 +8,7 @@ import { SerialComponent } from './drivers/serial-component.js';
 import { DashboardComponent } from './integrations/dashboard/dashboard-component.js';
 import { HomeAssistantComponent } from './integrations/home-assistant/ha-component.js';
 import { MetricsComponent } from './integrations/metrics/metrics-component.js';
+import { provideCluster } from './jobs/cluster-link.js';
 import { JobsComponent } from './jobs/jobs-component.js';
 import { provideTaskService } from './jobs/task-service-link.js';
 import { KernelComponent } from './kernel/kernel-component.js';
@@ -23,8 +24,9 @@ export const extraComponents: ComponentFactory[] = [
   (ctx) => provideTaskService(ctx, new SchedulerComponent(ctx)),
   // jobs: DAGs of steps run as tasks of the scheduler above (in-process), results aggregated
   (ctx) => new JobsComponent(ctx),
-  // this gateway as a Raft node of its site (cluster.enabled); replicates membership, agent placement, cluster tasks
-  (ctx) => new ClusterComponent(ctx),
+  // this gateway as a Raft node of its site (cluster.enabled); replicates membership, agent placement, cluster tasks;
+  // jobs submit their where: "cluster" steps through it, in-process
+  (ctx) => provideCluster(ctx, new ClusterComponent(ctx)),
   // the Prometheus scrape endpoint (metrics.enabled); reads the table and the health sections at scrape time
   (ctx) => new MetricsComponent(ctx),
   // agents as Home Assistant devices through MQTT discovery (homeAssistant.enabled)

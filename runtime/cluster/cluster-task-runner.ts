@@ -69,13 +69,17 @@ export class ClusterTaskRunner {
         ...(t.spec.input === undefined ? {} : { input: t.spec.input }),
       })) as { task: { state: string } };
       if (!ENDED.has(task.state)) continue;
-      const full = (await this.call('tasks.get', { taskId: t.spec.id })) as { task: { result?: unknown } };
+      const full = (await this.call('tasks.get', { taskId: t.spec.id })) as {
+        task: { result?: unknown; reason?: string | null };
+      };
+      // a task without a result (failed, timed out, cancelled) says why: jobs quote the reason in the failed step
+      const why = typeof full.task.reason === 'string' ? { reason: full.task.reason } : {};
       await this.opts.submit({
         type: 'task.finish',
         taskId: t.spec.id,
         gatewayId: this.opts.nodeId,
         ok: task.state === 'done',
-        result: full.task.result ?? { state: task.state },
+        result: full.task.result ?? { state: task.state, ...why },
       });
     }
   }

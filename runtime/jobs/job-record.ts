@@ -6,10 +6,15 @@ import type { TaskState } from '../bus/schemas/task-messages.js';
 export interface StepRecord {
   spec: JobStepSpec;
   state: StepState;
-  /** `{jobId}.s{index}` once submitted: deterministic, so a resubmit after a restart returns the same task */
+  /**
+   * `{jobId}.s{index}` once submitted: deterministic, so a resubmit after a restart returns the same task; a cluster
+   * step's cluster task is `{jobId prefix}.{hash}.c{index}` (cluster-steps.ts)
+   */
   taskId: string | null;
-  /** the task's last state seen */
+  /** the task's last state seen (a cluster step: queued once the cluster acknowledged its task, then assigned...) */
   taskState: TaskState | null;
+  /** a cluster step: the gateway its cluster task is assigned to */
+  gatewayId?: string;
   result?: unknown;
   /** JSON bytes of result (counted against jobs.jobResultBytesMax) */
   resultBytes: number;

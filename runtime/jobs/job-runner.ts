@@ -9,8 +9,10 @@ import type { JobsConfig } from '../config/sections/jobs.js';
 import type { TaskService } from '../scheduler/task-api.js';
 import { isFinal as isTaskFinal, type TaskRecord } from '../scheduler/task-record.js';
 import { aggregate } from './aggregate.js';
+import type { ClusterLink } from './cluster-link.js';
+import { ClusterSteps } from './cluster-steps.js';
 import { isJobFinal, isStepFinal, type JobRecord, jsonBytes, type StepRecord, stepTaskId } from './job-record.js';
-import { specHash, validateJobSpec } from './job-spec.js';
+import { specHash, stepWhere, validateJobSpec, validateWhere } from './job-spec.js';
 import type { JobStore } from './job-store.js';
 import { stepInput } from './step-input.js';
 
@@ -25,17 +27,36 @@ export interface RunnerHooks {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
+/** this gateway's cluster, for steps with where: "cluster" (cluster-steps.ts) */
+export interface RunnerCluster {
+  link: () => ClusterLink | undefined;
+  gatewayId: string;
+}
+
 export class JobRunner {
   /** submits in flight, awaited by settle() so stop() leaves nothing running */
   readonly #pending = new Set<Promise<void>>();
+  readonly #cluster: ClusterSteps;
 
   constructor(
     private readonly store: JobStore,
     private readonly tasks: () => TaskService,
+    cluster: RunnerCluster,
     private readonly limits: JobsConfig,
     private readonly hooks: RunnerHooks,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#cluster = new ClusterSteps(cluster.link, cluster.gatewayId, {
+      touch: (job) => this.#touch(job, this.now()),
+      done: (job, step, result, keeper) => this.#accept(job, step, result, keeper),
+      fail: (job, step, reason) => {
+        this.#fail(job, step, reason, this.now());
+        this.advance(job);
+      },
+      warn: (fields, message) => this.hooks.warn(fields, message),
+      track: (p) => this.#track(p),
+    });
+  }
 
   submit(p: JobSubmitParams): { job: JobRecord; created: boolean } {
     const hash = specHash(p);
@@ -51,6 +72,7 @@ export class JobRunner {
       }
     }
     validateJobSpec(p, this.limits);
+    validateWhere(p, this.#cluster.enabled);
     if (this.store.runningCount >= this.limits.runningJobsMax) {
       throw new ApiError(
         'limit_reached',
@@ -66,7 +88,8 @@ export class JobRunner {
       aggregate: p.aggregate ?? 'collect',
       inputFrom: p.inputFrom ?? 'dependencies',
       steps: p.steps.map((spec) => ({
-        spec,
+        // a job-level where is resolved into each step (jobs.get shows where each step runs)
+        spec: spec.where === undefined && stepWhere(p, spec) === 'cluster' ? { ...spec, where: 'cluster' } : spec,
         state: 'waiting',
         taskId: null,
         taskState: null,
@@ -95,7 +118,8 @@ export class JobRunner {
     const nowMs = this.now();
     for (const step of job.steps) {
       if (isStepFinal(step.state)) continue;
-      if (step.state === 'running' && step.taskId !== null) this.#cancelTask(step.taskId, reason);
+      // a cluster task cannot be cancelled (the cluster state has no such command): it runs to its end, unfollowed
+      if (step.state === 'running' && step.taskId !== null && !isCluster(step)) this.#cancelTask(step.taskId, reason);
       this.#endStep(step, 'cancelled', reason, nowMs);
     }
     this.#endJob(job, 'cancelled', reason, nowMs);
@@ -162,11 +186,15 @@ export class JobRunner {
       this.#fail(job, step, why, nowMs);
       return false;
     }
-    const taskId = stepTaskId(job.id, index);
+    const taskId = isCluster(step) ? this.#cluster.taskId(job, index) : stepTaskId(job.id, index);
     step.state = 'running';
     step.taskId = taskId;
     step.startedAtMs = nowMs;
     this.#touch(job, nowMs);
+    if (isCluster(step)) {
+      this.#cluster.start(job, step, input);
+      return true;
+    }
     const { spec } = step;
     // the scheduler stores the task before this call returns; its write to disk (shared with ours) is awaited here
     const p = this.tasks()
@@ -183,9 +211,13 @@ export class JobRunner {
         ({ task }) => this.#follow(job, step, task),
         (err: unknown) => this.#refused(job, step, err),
       );
+    this.#track(p);
+    return true;
+  }
+
+  #track(p: Promise<void>): void {
     const tracked = p.finally(() => this.#pending.delete(tracked));
     this.#pending.add(tracked);
-    return true;
   }
 
   /** the scheduler refused the task: a full queue is retried on the next reconcile, anything else fails the step */
@@ -207,6 +239,10 @@ export class JobRunner {
 
   #follow(job: JobRecord, step: StepRecord, known?: TaskRecord): void {
     if (step.state !== 'running' || step.taskId === null || isJobFinal(job.state)) return;
+    if (isCluster(step)) {
+      this.#cluster.follow(job, step, () => stepInput(job, step));
+      return;
+    }
     const task = known ?? this.tasks().get(step.taskId);
     const nowMs = this.now();
     if (!task) {
@@ -230,18 +266,24 @@ export class JobRunner {
       this.advance(job);
       return;
     }
-    const bytes = jsonBytes(task.result);
+    this.#accept(job, step, task.result, `tasks.get ${task.id}`);
+  }
+
+  /** the step's task is done: its result is kept within the limits (else the step fails) and the job advances */
+  #accept(job: JobRecord, step: StepRecord, result: unknown, keeper: string): void {
+    const nowMs = this.now();
+    const bytes = jsonBytes(result);
     const kept = job.steps.reduce((n, s) => n + s.resultBytes, 0);
     if (bytes > this.limits.stepResultBytesMax || kept + bytes > this.limits.jobResultBytesMax) {
       const why =
         bytes > this.limits.stepResultBytesMax
           ? `result is ${bytes} bytes; the limit is ${this.limits.stepResultBytesMax} (jobs.stepResultBytesMax)`
           : `results of the job would be ${kept + bytes} bytes; the limit is ${this.limits.jobResultBytesMax} (jobs.jobResultBytesMax)`;
-      this.#fail(job, step, `${why}; the task keeps it (tasks.get ${task.id})`, nowMs);
+      this.#fail(job, step, `${why}; the task keeps it (${keeper})`, nowMs);
       this.advance(job);
       return;
     }
-    if (task.result !== undefined) step.result = task.result;
+    if (result !== undefined) step.result = result;
     step.resultBytes = bytes;
     this.#endStep(step, 'done', null, nowMs);
     this.#touch(job, nowMs);
@@ -270,6 +312,7 @@ export class JobRunner {
     step.state = state;
     step.reason = reason === null ? null : reason.slice(0, 2048);
     step.finishedAtMs = nowMs;
+    if (isCluster(step) && step.taskId !== null) this.#cluster.forget(step.taskId);
   }
 
   #endJob(job: JobRecord, state: JobRecord['state'], reason: string | null, nowMs: number): void {
@@ -296,4 +339,8 @@ export class JobRunner {
       this.hooks.warn({ taskId, err: (err as Error).message }, 'jobs: task not cancelled');
     }
   }
+}
+
+function isCluster(step: Readonly<StepRecord>): boolean {
+  return step.spec.where === 'cluster';
 }

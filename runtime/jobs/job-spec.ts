@@ -3,7 +3,7 @@
 // idempotent. Pure: no store, no bus. Every error names the field as `params.steps[i].field`.
 import { createHash } from 'node:crypto';
 import { ApiError } from '../bus/api-router.js';
-import type { JobSubmitParams } from '../bus/schemas/job-messages.js';
+import type { JobStepSpec, JobStepWhere, JobSubmitParams } from '../bus/schemas/job-messages.js';
 import { jsonBytes } from './job-record.js';
 
 export interface SpecLimits {
@@ -91,12 +91,51 @@ export function findCycle(nodes: ReadonlyArray<{ id: string; deps: readonly stri
   return null;
 }
 
-/** sha256 of the spec with defaults filled and object keys sorted, so key order does not make another job */
+/** a step's `where`: its own, else the job's, else local */
+export function stepWhere(p: Pick<JobSubmitParams, 'where'>, step: JobStepSpec): JobStepWhere {
+  return step.where ?? p.where ?? 'local';
+}
+
+/**
+ * Cluster steps: refused at submit (not at run time) when this gateway is not in a cluster, naming the field that
+ * asked for it (the step's `where`, or the job's default); `demand` and `timeoutMs` are the local scheduler's and a
+ * cluster task has neither, so a cluster step giving one is refused rather than silently ignored.
+ */
+export function validateWhere(p: JobSubmitParams, clusterEnabled: boolean): void {
+  p.steps.forEach((s, i) => {
+    if (stepWhere(p, s) !== 'cluster') return;
+    const field = s.where === undefined ? 'params.where' : `params.steps[${i}].where`;
+    if (!clusterEnabled) {
+      throw new ApiError(
+        'bad_message',
+        `step "${s.id}" runs in the cluster (where: "cluster") but this gateway is not in one (cluster.enabled is false)`,
+        field,
+      );
+    }
+    for (const key of ['demand', 'timeoutMs'] as const) {
+      if (s[key] === undefined) continue;
+      throw new ApiError(
+        'bad_message',
+        `step "${s.id}" runs in the cluster: ${key} is for local steps only (a cluster task has none)`,
+        `params.steps[${i}].${key}`,
+      );
+    }
+  });
+}
+
+/**
+ * sha256 of the spec with defaults filled and object keys sorted, so key order does not make another job. `where` is
+ * resolved per step and kept only when it is 'cluster', so a job-level default equals the same `where` on each step
+ * and a spec without `where` hashes as it did before the field existed (stored jobs keep their hash).
+ */
 export function specHash(p: JobSubmitParams): string {
   const normalized = {
     aggregate: p.aggregate ?? 'collect',
     inputFrom: p.inputFrom ?? 'dependencies',
-    steps: p.steps,
+    steps: p.steps.map((s) => {
+      const { where: _where, ...rest } = s;
+      return stepWhere(p, s) === 'cluster' ? { ...rest, where: 'cluster' } : rest;
+    }),
   };
   return createHash('sha256').update(stableJson(normalized)).digest('hex');
 }

@@ -8,6 +8,7 @@ import type { JobSubmitParams } from '../bus/schemas/job-messages.js';
 import { ROOT, topics } from '../bus/topics.js';
 import type { Component, GatewayContext } from '../component.js';
 import type { TaskService } from '../scheduler/task-api.js';
+import { clusterOf } from './cluster-link.js';
 import { type JobService, registerJobMethods } from './job-api.js';
 import { isJobFinal, type JobRecord, jobStateMessage } from './job-record.js';
 import { JobRunner } from './job-runner.js';
@@ -29,7 +30,8 @@ export class JobsComponent implements Component, JobService {
   constructor(private readonly ctx: GatewayContext) {
     const c = ctx.config.jobs;
     this.store = new JobStore(ctx.store, c.finishedJobsMax);
-    this.runner = new JobRunner(this.store, () => this.#tasks(), c, {
+    const cluster = { link: () => clusterOf(ctx), gatewayId: ctx.config.gateway.id };
+    this.runner = new JobRunner(this.store, () => this.#tasks(), cluster, c, {
       changed: (job) => this.#publish(job.id, JSON.stringify(jobStateMessage(job as JobRecord, Date.now()))),
       dropped: (ids) => {
         for (const id of ids) this.#publish(id, '');

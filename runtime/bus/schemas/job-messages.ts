@@ -12,6 +12,10 @@ const ESTIMATE_MS_MAX = 7 * 24 * 3600 * 1000;
 export const JOB_AGGREGATES = ['collect', 'sum', 'concat'] as const;
 export type JobAggregate = (typeof JOB_AGGREGATES)[number];
 
+/** where a step runs: this gateway's scheduler, or a cluster task placed by the leader on any member (runtime/jobs) */
+export const JOB_STEP_WHERE = ['local', 'cluster'] as const;
+export type JobStepWhere = (typeof JOB_STEP_WHERE)[number];
+
 export interface JobStepSpec {
   id: string;
   capability: string;
@@ -22,6 +26,8 @@ export interface JobStepSpec {
   priority?: number | undefined;
   demand?: TaskDemand | undefined;
   timeoutMs?: number | undefined;
+  /** 'local' (default): a task of this gateway's scheduler; 'cluster': a cluster task (cluster.tasks.submit) */
+  where?: JobStepWhere | undefined;
 }
 
 export interface JobSubmitParams {
@@ -32,6 +38,8 @@ export interface JobSubmitParams {
   aggregate?: JobAggregate | undefined;
   /** 'dependencies' (default): a step's input carries its dependencies' results under `from`; 'none': input as is */
   inputFrom?: 'dependencies' | 'none' | undefined;
+  /** the default of every step's `where` (default local) */
+  where?: JobStepWhere | undefined;
 }
 
 export const jobStepSchema = {
@@ -58,6 +66,12 @@ export const jobStepSchema = {
     priority: { type: 'integer', minimum: 0, maximum: 9 },
     demand: taskDemandSchema,
     timeoutMs: { type: 'integer', minimum: 1, maximum: ESTIMATE_MS_MAX, description: 'one attempt, ms' },
+    where: {
+      enum: [...JOB_STEP_WHERE],
+      description:
+        "local (default): this gateway's scheduler; cluster: a cluster task placed on any member's agent " +
+        '(needs cluster.enabled; no demand or timeoutMs)',
+    },
   },
 };
 
@@ -76,6 +90,7 @@ export const jobSubmitSchema = {
     steps: { type: 'array', minItems: 1, maxItems: JOB_STEPS_SCHEMA_MAX, items: jobStepSchema },
     aggregate: { enum: [...JOB_AGGREGATES], description: 'collect (default), sum or concat of the final steps' },
     inputFrom: { enum: ['dependencies', 'none'], description: 'pass dependencies results as input.from (default)' },
+    where: { enum: [...JOB_STEP_WHERE], description: "every step's where unless it gives its own (default local)" },
   },
 };
 
