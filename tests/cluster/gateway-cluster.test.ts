@@ -1,16 +1,12 @@
-// Three real gateway processes (`agentos start`, each with its own broker, ports and data dir) form a cluster with
-// the fast profile and HMAC under one site key. One leader is elected; a cluster-level task is committed; the leader
-// is killed -9; a new leader holds the task exactly once (a retried submit is refused); the killed gateway restarts
-// from its files and catches up. No time is asserted (that is bench/failover.ts).
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import t from 'tap';
-import { ApiClient } from '../../runtime/bus/api-client.js';
-import { createSiteKey } from '../../runtime/security/site-key.js';
 import { AgentClient } from '../../sdk/index.js';
 import { runCli } from '../helpers/cli.js';
-import { freePort } from '../helpers/free-port.js';
-import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
+import {
+  callNode as call,
+  type ClusterNode as Node,
+  setupClusterNodes,
+  startClusterNode as start,
+} from '../helpers/gateway-cluster-procs.js';
 import type { Teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -25,54 +21,9 @@ interface Status {
   members: { id: string; voter: boolean; gateway: boolean; lag?: number }[];
 }
 
-interface Node {
-  id: string;
-  port: number;
-  url: string;
-  dataDir: string;
-  config: string;
-  proc?: GatewayProcess | undefined;
-}
-
 const IDS = ['g1', 'g2', 'g3'];
 
-async function call<T>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
-  const api = await ApiClient.connect({ url, timeoutMs: 8000 });
-  try {
-    return await api.call<T>(method, params);
-  } finally {
-    await api.close();
-  }
-}
-
-async function setup(t: Teardown): Promise<Node[]> {
-  const root = await tempDir(t, 'agentos-gwc-');
-  const siteKeyFile = join(root, 'site.key');
-  await createSiteKey(siteKeyFile);
-  const ports = await Promise.all(IDS.map(() => freePort()));
-  const peers = IDS.map((id, i) => ({ id, url: `mqtt://127.0.0.1:${ports[i]}` }));
-  return Promise.all(
-    IDS.map(async (id, i) => {
-      const dataDir = join(root, id);
-      const config = join(root, `${id}.json`);
-      const doc = {
-        gateway: { id },
-        cluster: { enabled: true, clusterId: 'test', profile: 'fast', peers, siteKeyFile, reconcileIntervalMs: 200 },
-        scheduler: { traceEnabled: false },
-      };
-      await writeFile(config, JSON.stringify(doc));
-      return { id, port: ports[i]!, url: peers[i]!.url, dataDir, config };
-    }),
-  );
-}
-
-function start(t: Teardown, n: Node): Promise<GatewayProcess> {
-  return spawnGateway(t, {
-    dataDir: n.dataDir,
-    args: ['--config', n.config, '--port', String(n.port), '--no-ws', '--data-dir', n.dataDir],
-    readyTimeoutMs: 60_000,
-  });
-}
+const setup = (t: Teardown) => setupClusterNodes(t, { ids: IDS, clusterId: 'test', prefix: 'agentos-gwc-' });
 
 /** one leader that every listed node agrees on, in one term */
 async function agreedLeader(nodes: Node[], what: string, notId?: string): Promise<Status> {

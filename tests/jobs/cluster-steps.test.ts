@@ -1,75 +1,29 @@
-// Job steps with where: "cluster". Three real gateway processes (`agentos start`, own brokers, ports and data dirs,
-// fast profile, one site key) form a cluster, as in tests/cluster/gateway-cluster.test.ts. Jobs are submitted to g1;
-// the capability of the cluster step is given only by an SDK agent on g2. The job local -> cluster -> local runs the
-// middle step on g2 and aggregates all three results on g1; then the same shape with the cluster step held by its
-// agent while g1 is restarted (the step finishes while g1 is down): g1 resumes following it and the job ends once,
-// each step run once. Without a cluster, such a step is refused at submit naming the field. No time is asserted.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import t from 'tap';
 import { ApiClient } from '../../runtime/bus/api-client.js';
 import type { JobRecord } from '../../runtime/jobs/job-record.js';
 import { specHash } from '../../runtime/jobs/job-spec.js';
-import { createSiteKey } from '../../runtime/security/site-key.js';
 import { errorBody } from '../helpers/api-error.js';
-import { freePort } from '../helpers/free-port.js';
 import { startGateway } from '../helpers/gateway.js';
-import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
+import {
+  callNode as call,
+  type ClusterNode as Node,
+  setupClusterNodes,
+  startClusterNode as start,
+} from '../helpers/gateway-cluster-procs.js';
 import type { Teardown } from '../helpers/teardown.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { gate, sdkAgent } from '../scheduler/live-fixtures.js';
 import { apiClient, stepOf } from './job-fixtures.js';
 
 const IDS = ['g1', 'g2', 'g3'];
 
-interface Node {
-  id: string;
-  port: number;
-  url: string;
-  dataDir: string;
-  config: string;
-  proc?: GatewayProcess | undefined;
-}
-
-async function call<T>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
-  const api = await ApiClient.connect({ url, timeoutMs: 8000 });
-  try {
-    return await api.call<T>(method, params);
-  } finally {
-    await api.close();
-  }
-}
-
-async function setup(t: Teardown): Promise<Node[]> {
-  const root = await tempDir(t, 'agentos-jobc-');
-  const siteKeyFile = join(root, 'site.key');
-  await createSiteKey(siteKeyFile);
-  const ports = await Promise.all(IDS.map(() => freePort()));
-  const peers = IDS.map((id, i) => ({ id, url: `mqtt://127.0.0.1:${ports[i]}` }));
-  return Promise.all(
-    IDS.map(async (id, i) => {
-      const dataDir = join(root, id);
-      const config = join(root, `${id}.json`);
-      const doc = {
-        gateway: { id },
-        cluster: { enabled: true, clusterId: 'jobs', profile: 'fast', peers, siteKeyFile, reconcileIntervalMs: 200 },
-        scheduler: { traceEnabled: false, policy: 'fifo' },
-        jobs: { reconcileIntervalMs: 100 },
-      };
-      await writeFile(config, JSON.stringify(doc));
-      return { id, port: ports[i]!, url: peers[i]!.url, dataDir, config };
-    }),
-  );
-}
-
-function start(t: Teardown, n: Node): Promise<GatewayProcess> {
-  return spawnGateway(t, {
-    dataDir: n.dataDir,
-    args: ['--config', n.config, '--port', String(n.port), '--no-ws', '--data-dir', n.dataDir],
-    readyTimeoutMs: 60_000,
+const setup = (t: Teardown) =>
+  setupClusterNodes(t, {
+    ids: IDS,
+    clusterId: 'jobs',
+    prefix: 'agentos-jobc-',
+    extra: { scheduler: { policy: 'fifo' }, jobs: { reconcileIntervalMs: 100 } },
   });
-}
 
 /** local prep (a) -> cluster step on the remote capability (b) -> local finish (c) */
 function threeSteps(jobId: string, n: number) {
