@@ -4,6 +4,7 @@
 import { ClusterComponent } from './cluster/cluster-component.js';
 import type { ComponentFactory } from './component.js';
 import { BleComponent } from './drivers/ble-component.js';
+import { provideBle } from './drivers/ble-link.js';
 import { SerialComponent } from './drivers/serial-component.js';
 import { DashboardComponent } from './integrations/dashboard/dashboard-component.js';
 import { HomeAssistantComponent } from './integrations/home-assistant/ha-component.js';
@@ -19,7 +20,8 @@ export const extraComponents: ComponentFactory[] = [
   // sandbox flags and credentials for supervised agents come from runtime/security
   (ctx) => new KernelComponent(ctx, kernelSecurityOptions(ctx)),
   (ctx) => new SerialComponent(ctx),
-  (ctx) => new BleComponent(ctx),
+  // its driver also takes OTA jobs through the serial component's ota.* API
+  (ctx) => provideBle(ctx, new BleComponent(ctx)),
   // the live task scheduler; it owns the policy component (shipped rl model or its fallback heuristic)
   (ctx) => provideTaskService(ctx, new SchedulerComponent(ctx)),
   // jobs: DAGs of steps run as tasks of the scheduler above (in-process), results aggregated

@@ -1,6 +1,6 @@
 // The BLE driver as a gateway component, wired in by driver-attachment.ts (events, commands, liveness). Off when
-// config.ble.devices is empty: node-ble, dbus-next and the firmware bridge are then not loaded. OTA over BLE is not
-// offered through the API yet (the driver can, at 20 bytes per write; the OTA jobs API is the serial component's).
+// config.ble.devices is empty: node-ble, dbus-next and the firmware bridge are then not loaded. OTA jobs for BLE agents
+// go through the serial component's ota.* API and queue (ble-link.ts).
 import type { BleDriver } from '../../drivers/ble/ble-driver.js';
 import type { BleDriverOptions } from '../../drivers/ble/options.js';
 import type { Component, GatewayContext } from '../component.js';

@@ -1,4 +1,4 @@
-// OTA jobs of the gateway: `ota.start` reads an image file and queues it for a serial agent, `ota.status` reports
+// OTA jobs of the gateway: `ota.start` reads an image file and queues it for a serial or BLE agent, `ota.status` reports
 // progress. Records are bounded (`jobsMax`); the oldest finished ones are dropped first.
 import { readFile, stat } from 'node:fs/promises';
 import type { OtaJob, OtaProgress, OtaResult } from '../../drivers/serial/index.js';
@@ -45,7 +45,8 @@ export class OtaJobs {
   }
 
   async start(agentId: string, imagePath: string, version: string): Promise<OtaJobRecord> {
-    if (!this.o.owns(agentId)) throw new ApiError('not_found', `agent ${agentId} is not a serial agent`, 'agentId');
+    if (!this.o.owns(agentId))
+      throw new ApiError('not_found', `agent ${agentId} is not a serial or BLE agent`, 'agentId');
     const info = await stat(imagePath).catch(() => null);
     if (!info?.isFile()) throw new ApiError('not_found', `image ${imagePath} is not a readable file`, 'imagePath');
     if (info.size === 0 || info.size > this.o.imageBytesMax) {
@@ -91,7 +92,7 @@ export class OtaJobs {
   register(api: ApiRouter): Array<() => void> {
     return [
       api.register<{ agentId: string; imagePath: string; version?: string }>('ota.start', {
-        summary: 'queue a firmware image (a file on the gateway host) for a serial agent; returns the job',
+        summary: 'queue a firmware image (a file on the gateway host) for a serial or BLE agent; returns the job',
         params: {
           type: 'object',
           additionalProperties: false,

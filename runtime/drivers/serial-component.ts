@@ -5,6 +5,7 @@ import type { SerialDriverOptions } from '../../drivers/serial/options.js';
 import { OtaQueue } from '../../drivers/serial/ota-queue.js';
 import type { SerialDriver } from '../../drivers/serial/serial-driver.js';
 import type { Component, GatewayContext } from '../component.js';
+import { bleOf } from './ble-link.js';
 import { attachDriver } from './driver-attachment.js';
 import { OtaJobs } from './ota-jobs.js';
 
@@ -20,15 +21,21 @@ export class SerialComponent implements Component {
     private readonly extra: Partial<SerialDriverOptions> = {},
   ) {
     const c = ctx.config.serial;
+    // the bridge driver (serial, else BLE) whose agent this is: OTA runs the same over both links
+    const driverOf = (id: string) => {
+      if (this.#driver?.owns(id)) return this.#driver;
+      const ble = bleOf(ctx)?.driver;
+      return ble?.owns(id) ? ble : null;
+    };
     const jobs = new OtaJobs({
       enqueue: (job) => queue.enqueue(job),
-      owns: (id) => this.#driver?.owns(id) ?? false,
+      owns: (id) => driverOf(id) !== null,
       imageBytesMax: c.otaImageBytesMax,
     });
     const queue = new OtaQueue({
       update: (agentId, image, o) => {
-        const driver = this.#driver;
-        if (!driver) return Promise.reject(new Error('serial driver has no ports configured'));
+        const driver = driverOf(agentId);
+        if (!driver) return Promise.reject(new Error(`agent ${agentId} is not a serial or BLE agent`));
         return driver.ota(agentId, image, o);
       },
       concurrencyMax: c.otaConcurrencyMax,

@@ -64,7 +64,7 @@ t.test('a serial device served by the gateway', async (t) => {
     env: {},
   });
   t.equal(bad, 1);
-  t.match(err.at(-1), /not a serial agent/);
+  t.match(err.at(-1), /not a serial or BLE agent/);
 
   await pair.kill();
   await until(() => registry.get(agentId)?.status === 'offline', 'offline after unplug');
