@@ -1,11 +1,10 @@
 // Jobs as one gateway component: jobs.submit/get/list/cancel over the API, jobs kept in the core store, each step run
 // as a task of this gateway's scheduler (in-process TaskService, see task-service-link.ts), every change published
-// retained on agentos/v1/jobs/{jobId}/state. The scheduler has no in-process listener, so task transitions come from
-// its retained state topic (delivered in-process by the embedded broker) and a reconcile timer checks running steps
-// against their tasks, which also covers a missed message and resumes running jobs after a restart.
-import type { Unsubscribe } from '../bus/bus.js';
+// retained on agentos/v1/jobs/{jobId}/state. Task transitions come from the scheduler's onChange listener, and a
+// reconcile timer checks running steps against their tasks, which also resumes running jobs after a restart (and
+// follows cluster steps, whose state has no listener).
 import type { JobSubmitParams } from '../bus/schemas/job-messages.js';
-import { ROOT, topics } from '../bus/topics.js';
+import { topics } from '../bus/topics.js';
 import type { Component, GatewayContext } from '../component.js';
 import type { TaskService } from '../scheduler/task-api.js';
 import { clusterOf } from './cluster-link.js';
@@ -15,14 +14,11 @@ import { JobRunner } from './job-runner.js';
 import { JobStore } from './job-store.js';
 import { taskServiceOf } from './task-service-link.js';
 
-/** agentos/v1/tasks/{taskId}/state */
-const TASK_STATE_PREFIX = `${ROOT}/tasks/`;
-
 export class JobsComponent implements Component, JobService {
   readonly name = 'jobs';
   readonly store: JobStore;
   readonly runner: JobRunner;
-  #off: Unsubscribe | undefined;
+  #off: (() => void) | undefined;
   #offHealth: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
@@ -46,10 +42,10 @@ export class JobsComponent implements Component, JobService {
     this.#started = true;
     this.#tasks();
     this.store.load();
-    this.#off = await this.ctx.bus.subscribe(topics.anyTaskState, (topic) => {
-      // agentos/v1/tasks/{taskId}/state; the record is read from the scheduler, the message only says "look"
-      const taskId = topic.slice(TASK_STATE_PREFIX.length, topic.length - '/state'.length);
-      if (taskId.includes('.s')) this.runner.taskChanged(taskId);
+    // the scheduler says which task changed; the record is read from it when the runner looks
+    // deferred: the listener runs inside the transition, e.g. inside the runner's own cancel of a step's task
+    this.#off = this.#tasks().onChange((taskId) => {
+      if (taskId.includes('.s')) queueMicrotask(() => this.runner.taskChanged(taskId));
     });
     // the embedded broker keeps retained messages in memory only: publish the kept jobs' state again
     for (const job of this.store.all()) this.#publish(job.id, JSON.stringify(jobStateMessage(job, Date.now())));
@@ -66,7 +62,7 @@ export class JobsComponent implements Component, JobService {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#offHealth?.();
-    await this.#off?.();
+    this.#off?.();
     this.#off = undefined;
     await this.runner.settle();
     this.store.unload();

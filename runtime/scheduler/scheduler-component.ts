@@ -26,6 +26,8 @@ import { TaskStore } from './task-store.js';
 const CANCEL_TIMEOUT_MS = 5000;
 
 export class SchedulerComponent implements Component, TaskService {
+  /** in-process followers of task transitions (jobs) */
+  readonly #listeners = new Set<(taskId: string) => void>();
   readonly name = 'scheduler';
   readonly policy: SchedulerPolicyComponent;
   readonly store: TaskStore;
@@ -195,6 +197,11 @@ export class SchedulerComponent implements Component, TaskService {
     return this.lifecycle.cancel(taskId, reason, Date.now());
   }
 
+  onChange(listener: (taskId: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #requireStarted(): void {
     if (!this.store.loaded)
       throw Object.assign(new Error('scheduler not started'), {
@@ -242,6 +249,13 @@ export class SchedulerComponent implements Component, TaskService {
   }
 
   #publish(taskId: string, payload: string): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(taskId);
+      } catch (err) {
+        this.ctx.logger.error({ err, taskId }, 'task change listener failed');
+      }
+    }
     this.ctx.bus
       .publish(topics.taskState(taskId), payload, { qos: 1, retain: true })
       .catch((err: unknown) => this.ctx.logger.warn({ err, taskId }, 'task state not published'));

@@ -13,6 +13,10 @@ export interface TaskService {
   get(taskId: string): TaskRecord | undefined;
   list(): TaskRecord[];
   cancel(taskId: string, reason: string): TaskRecord;
+  /** calls `listener` with the task's id after each of its transitions (when its state is published), synchronously
+   * inside the call that made it (submit, cancel, an agent's update): defer anything that changes tasks. The result
+   * removes the listener. A listener's failure is logged and does not reach the scheduler. */
+  onChange(listener: (taskId: string) => void): () => void;
 }
 
 interface ListParams {
