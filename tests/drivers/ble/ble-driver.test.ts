@@ -5,9 +5,7 @@ import t from 'tap';
 import { BleDriver } from '../../../drivers/ble/index.js';
 import { EventLog } from '../../firmware-bridge/fixtures/driver-harness.js';
 import { until } from '../../firmware-bridge/fixtures/until.js';
-import { startBluez } from '../../helpers/bluez/bluez-service.js';
-import { startPrivateBus } from '../../helpers/bluez/dbus-daemon.js';
-import { simDeviceBench } from '../../helpers/sim-devices.js';
+import { startBleRig } from '../../helpers/bluez/ble-rig.js';
 
 const ADDRESS = 'AA:BB:CC:00:00:01';
 
@@ -26,15 +24,8 @@ t.test('options are checked with errors naming the field', async (t) => {
 });
 
 t.test('a firmware bridge device over GATT', async (t) => {
-  const bench = simDeviceBench('ble-driver-');
-  const { pair, sim } = bench.device('b1e1', ['--telemetry-ms', '100']);
-  const bus = await startPrivateBus();
-  await pair.start();
-  sim.start();
-  const bluez = await startBluez({
-    busAddress: bus.address,
-    peripherals: [{ address: ADDRESS, name: 'agentos-sim', ptyPath: pair.hostPath }],
-  });
+  const rig = await startBleRig('ble-driver-', 'b1e1', ADDRESS, () => ['--telemetry-ms', '100']);
+  const { bus, bluez } = rig;
   const log = new EventLog();
   const driver = new BleDriver({
     devices: [{ address: ADDRESS.toLowerCase() }],
@@ -46,9 +37,7 @@ t.test('a firmware bridge device over GATT', async (t) => {
   });
   t.teardown(async () => {
     await driver.stop();
-    await bluez.stop();
-    await bus.stop();
-    await bench.stop();
+    await rig.stop();
   });
 
   await driver.start(log.ctx);

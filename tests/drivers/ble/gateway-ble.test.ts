@@ -8,30 +8,17 @@ import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../../runtime/cli/main.js';
 import { until } from '../../firmware-bridge/fixtures/until.js';
-import { startBluez } from '../../helpers/bluez/bluez-service.js';
-import { startPrivateBus } from '../../helpers/bluez/dbus-daemon.js';
+import { startBleRig } from '../../helpers/bluez/ble-rig.js';
 import { startGateway } from '../../helpers/gateway.js';
-import { simDeviceBench } from '../../helpers/sim-devices.js';
 
 const ADDRESS = 'AA:BB:CC:00:00:02';
 const agentId = 'ble-gw2';
 
 t.test('a BLE device served by the gateway', async (t) => {
-  const bench = simDeviceBench('ble-gw-');
+  const rig = await startBleRig('ble-gw-', 'gw2', ADDRESS, (dir) => ['--ota-out', join(dir, 'flashed.bin')]);
+  const { bench, bus, bluez } = rig;
   const flashed = join(bench.dir, 'flashed.bin');
-  const { pair, sim } = bench.device('gw2', ['--ota-out', flashed]);
-  const bus = await startPrivateBus();
-  await pair.start();
-  sim.start();
-  const bluez = await startBluez({
-    busAddress: bus.address,
-    peripherals: [{ address: ADDRESS, name: 'agentos-sim', ptyPath: pair.hostPath }],
-  });
-  t.teardown(async () => {
-    await bluez.stop();
-    await bus.stop();
-    await bench.stop();
-  });
+  t.teardown(() => rig.stop());
   const gw = await startGateway(t, {
     config: {
       ble: { devices: [{ address: ADDRESS }], dbusAddress: bus.address, scanPollMs: 50, reconnectPollMs: 100 },
